@@ -1,0 +1,83 @@
+"""Document forms. Each source turns bytes into an `Extract`: the text plus rows of (label, cells)."""
+
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+from ..rows import Extract
+
+
+class Unreadable(Exception):
+    """The input cannot be read as a document (empty, corrupt, encrypted, unknown binary)."""
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(data: bytes, name: str = "") -> str:
+    """The document form from its bytes (magic numbers, then content), the name only as a last hint."""
+    head = data[:2048]
+    if not data.strip():
+        raise Unreadable("empty file")
+    if head.lstrip()[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            names = zipfile.ZipFile(BytesIO(data)).namelist()
+        except zipfile.BadZipFile as exc:
+            raise Unreadable(f"corrupt zip container: {exc}") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise Unreadable("a zip archive that is not a .docx document")
+    if head.startswith(OLE_MAGIC):
+        return "doc"
+    if head.startswith(b"{\\rtf"):
+        return "doc"  # LibreOffice reads RTF the same way
+    if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image"
+    lower = head.lower()
+    if b"<html" in lower or b"<!doctype html" in lower or b"<body" in lower or b"<table" in lower or b"<div" in lower:
+        return "html"
+    if _looks_like_text(data):
+        return "text"
+    raise Unreadable("not a document nianbao can read (binary data of unknown form)")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample and not (sample.startswith((b"\xff\xfe", b"\xfe\xff"))):
+        return False
+    from .plain import decode
+
+    try:
+        text = decode(sample)
+    except UnicodeDecodeError:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+    return printable >= 0.97 * max(1, len(text))
+
+
+def extract(data: bytes, name: str = "") -> Extract:
+    form = sniff(data, name)
+    if form == "pdf":
+        from .pdf import extract_pdf
+
+        return extract_pdf(data)
+    if form == "docx":
+        from .docx import extract_docx
+
+        return extract_docx(data)
+    if form == "doc":
+        from .doc import extract_doc
+
+        return extract_doc(data, name)
+    if form == "html":
+        from .html import extract_html
+
+        return extract_html(data)
+    if form == "image":
+        return Extract(text="", form="image", text_layer=False)
+    from .plain import extract_text
+
+    return extract_text(data)

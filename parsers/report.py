@@ -1,0 +1,296 @@
+"""Rows → the `nianbao.report/1` object: template, values by label, identity and the form's checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .forms import (
+    APPEAL_BLOCKS,
+    APPEAL_COLUMNS,
+    APPEALS,
+    REQUEST_COLUMNS,
+    TEMPLATES,
+    RowSpec,
+    Template,
+)
+from .identity import identify
+from .rows import Extract, Row
+from .text import cell_unit, parse_value, squash
+
+SCHEMA = "nianbao.report/1"
+MAX_LABEL_PIECES = 4  # a label is its own piece plus at most three pieces before it (a wrapped label)
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．,，]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[.、．,，)）]?)+")
+_CLEAN = re.compile(r"[\"'“”‘’「」『』《》:：;；,，。、.．]")
+
+
+class NotAReport(Exception):
+    """The document is readable but is not a 政府信息公开工作年度报告."""
+
+
+@dataclass
+class Match:
+    spec: RowSpec | None  # None: the appeals row carrying all three blocks
+    row: Row
+    values: list[Any]
+    note: str | None = None
+
+
+def detect_template(text: str, rows: list[Row]) -> str | None:
+    """The form the tables follow, from the tables' own headings (not from the year)."""
+    flat = squash(text) + "".join(squash(p) for r in rows for p in r.parts)
+    scores = {name: sum(flat.count(m) for m in t.markers) for name, t in TEMPLATES.items()}
+    best = max(scores, key=lambda k: scores[k])
+    if scores[best]:
+        return best
+    if any(_find(TEMPLATES["2021"].requests, r) for r in rows):
+        split_other = any(
+            s.key == "other_no_correction" for r in rows for s in [_find(TEMPLATES["2021"].requests, r)] if s
+        )
+        return "2021" if split_other else None
+    return None
+
+
+def _strip_numbering(label: str) -> str:
+    return _NUMBERING.sub("", label)
+
+
+def _find(specs: tuple[RowSpec, ...], row: Row, ncells: int | None = None) -> RowSpec | None:
+    """The spec whose label fits the row: the row's own label piece first, then with the pieces before it."""
+    parts = [_CLEAN.sub("", squash(p)) for p in row.parts]
+    for k in range(1, min(MAX_LABEL_PIECES, len(parts)) + 1):
+        label = "".join(parts[-k:])
+        if not label:
+            continue
+        bare = _strip_numbering(parts[-1]) if k == 1 else _strip_numbering(label)
+        best: tuple[int, int, RowSpec] | None = None
+        for spec in specs:
+            if ncells is not None and not _count_fits(spec, ncells):
+                continue
+            if bare in spec.exact:
+                return spec
+            for phrase in spec.phrases:
+                at = label.rfind(phrase)
+                if at >= 0:
+                    cand = (at + len(phrase), len(phrase), spec)
+                    if best is None or cand[:2] > best[:2]:
+                        best = cand
+        if best:
+            return best[2]
+    return None
+
+
+def _count_fits(spec: RowSpec, n: int) -> bool:
+    want = len(spec.columns)
+    return n >= want or (want == 7 and n >= 5)
+
+
+def _fit(spec: RowSpec, row: Row) -> tuple[list[str | None] | None, str | None]:
+    """The row's cells as exactly the spec's columns, or None when they cannot be placed safely."""
+    cells: list[str] = list(row.cells)
+    want = len(spec.columns)
+    while len(cells) > want and cells[0] == "":
+        cells.pop(0)
+    while len(cells) > want and cells[-1] == "":
+        cells.pop()
+    if len(cells) == want:
+        return list(cells), None
+    if len(cells) > want:
+        return None, f"{len(cells)} cells where the form has {want}"
+    if spec.columns == REQUEST_COLUMNS and len(cells) >= 5 and not row.positional:
+        # text extraction dropped blank cells: natural persons come first, 其他 and 总计 last, and
+        # the row's own total says whether the missing middle cells can only be blank
+        missing = want - len(cells)
+        placed: list[str | None] = [*cells[:-2], *([""] * missing), *cells[-2:]]
+        nums = [parse_value(c) for c in placed]
+        if None not in nums and sum(nums[:-1]) == nums[-1]:
+            return placed, f"{missing} blank cell(s) not printed; the row total shows they are 0"
+    return None, f"{len(cells)} cells where the form has {want}"
+
+
+def _values(spec: RowSpec, cells: list[str | None]) -> tuple[dict[str, Any], list[str]]:
+    out: dict[str, Any] = {}
+    bad: list[str] = []
+    for col, cell in zip(spec.columns, cells, strict=True):
+        decimals = col in spec.decimals
+        unit = spec.unit if decimals else None
+        value = parse_value(cell, decimals=decimals, unit=unit)
+        if value is None:
+            bad.append(f"{col}={cell!r}")
+        out[col] = value
+    return out, bad
+
+
+def build(extract: Extract) -> dict[str, Any]:
+    """The report object for one extracted document. Raises NotAReport."""
+    ident = identify(extract.text, extract.title_hints)
+    checks: list[dict[str, Any]] = []
+    template_name = detect_template(extract.text, extract.rows)
+    rows_found = 0
+
+    if template_name is None and ident.year is not None and ident.title and any(
+        _find(TEMPLATES["2021"].requests, r) for r in extract.rows
+    ):
+        template_name = "2021" if ident.year >= 2021 else "2019"
+
+    report: dict[str, Any] = {
+        "schema": SCHEMA,
+        "title": ident.title,
+        "year": ident.year,
+        "region": ident.region,
+        "organ": ident.organ,
+        "template": template_name,
+    }
+    if template_name is None:
+        if not extract.text_layer:
+            checks.append(_check("document.text_layer", False, "the document has no text layer (a scan or image); tables not read"))
+        elif ident.title is None:
+            raise NotAReport("no 政府信息公开工作年度报告 title and no disclosure tables")
+        elif ident.year is not None and ident.year < 2019:
+            report["template"] = "none"
+        else:
+            checks.append(_check("tables.found", False, "no table of the national form was found"))
+        report.update(active=None, requests=None, appeals=None, checks=checks)
+        return report
+
+    template = TEMPLATES[template_name]
+    matches = _match_rows(template, extract.rows, checks)
+    rows_found = len(matches)
+    if ident.title is None and rows_found < 5:
+        raise NotAReport("no 政府信息公开工作年度报告 title and too few rows of the national form")
+
+    active = _section(template.active, matches, checks)
+    requests = _section(template.requests, matches, checks)
+    appeals = _section(APPEALS, matches, checks)
+    report.update(active=active, requests=requests, appeals=appeals)
+    checks.extend(_identity_checks(ident))
+    checks.extend(arithmetic_checks(report))
+    report["checks"] = checks
+    return report
+
+
+def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]]) -> dict[str, Match]:
+    specs = (*template.active, *template.requests)
+    found: dict[str, Match] = {}
+    in_appeals = False
+    for row in rows:
+        context = "".join(squash(p) for p in row.parts)
+        if "复议" in context or "诉讼" in context:
+            in_appeals = True
+        n = len([c for c in row.cells if c is not None])
+        if in_appeals and n >= 15 and "appeals" not in found:
+            cells = row.cells[-15:] if len(row.cells) == 15 or not row.positional else row.cells
+            if len(cells) == 15:
+                found["appeals"] = Match(None, row, cells)
+                continue
+        spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals else None)
+        if spec is None or spec.key in found:
+            continue
+        cells_fit, note = _fit(spec, row)
+        found[spec.key] = Match(spec, row, cells_fit or [], note if cells_fit is not None else None)
+        if cells_fit is None:
+            checks.append(_check(f"{spec.section}.{spec.key}.cells", False, f"row {row.label!r}: {note}"))
+        elif note:
+            checks.append(_check(f"{spec.section}.{spec.key}.cells", True, f"row {row.label!r}: {note}"))
+    if "appeals" in found:
+        cells = found.pop("appeals").values
+        for i, block in enumerate(APPEAL_BLOCKS):
+            spec = next(s for s in APPEALS if s.key == block)
+            found.setdefault(block, Match(spec, Row(["行政复议、行政诉讼"], cells, True), cells[i * 5 : i * 5 + 5]))
+    return found
+
+
+def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    missing: list[str] = []
+    for spec in specs:
+        m = matches.get(spec.key)
+        if m is None or not m.values:
+            out[spec.key] = dict.fromkeys(spec.columns)
+            if m is None:
+                missing.append(spec.key)
+            continue
+        values, bad = _values(spec, m.values)
+        if spec.key == "procurement":
+            values["amount_unit"] = _amount_unit(m)
+        out[spec.key] = values
+        if bad:
+            checks.append(_check(f"{spec.section}.{spec.key}.values", False, "unreadable cell(s): " + ", ".join(bad)))
+        if spec.unit:
+            for col, cell in zip(spec.columns, m.values, strict=True):
+                printed = cell_unit(cell)
+                if printed and printed != spec.unit:
+                    checks.append(_check(f"{spec.section}.{spec.key}.unit", True, f"{col} printed in {printed}, converted to {spec.unit}"))
+    if missing:
+        section = specs[0].section
+        merged = [k for k in missing if k in ("other_no_correction", "other_unpaid_fee")]
+        detail = "rows not found in the document: " + ", ".join(missing)
+        if merged and "other" in matches and len(merged) == len(missing):
+            detail += " (the form prints （六）其他处理 as one row, mapped to other)"
+        checks.append(_check(f"{section}.rows", False, detail))
+    return out
+
+
+def _amount_unit(m: Match) -> str | None:
+    unit = cell_unit(m.values[1]) if len(m.values) > 1 else None
+    if unit in ("万元", "元"):
+        return unit
+    context = "".join(squash(p) for p in m.row.parts)
+    hit = re.findall(r"(万元|元)", context)
+    return hit[-1] if hit else None
+
+
+def _identity_checks(ident: Any) -> list[dict[str, Any]]:
+    out = []
+    if ident.title is None:
+        out.append(_check("identity.title", False, "no report title found in the document"))
+    if ident.title_year and ident.period_year and ident.title_year != ident.period_year:
+        out.append(
+            _check("identity.year", False, f"title says {ident.title_year}, the 统计期限 says {ident.period_year}")
+        )
+    return out
+
+
+def _check(rule: str, ok: bool, detail: str) -> dict[str, Any]:
+    return {"rule": rule, "ok": ok, "detail": detail}
+
+
+def _sum(values: list[Any]) -> int | float | None:
+    return None if any(v is None for v in values) else sum(values)
+
+
+def arithmetic_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """The form's own arithmetic (勾稽关系). Never changes a number; skips a check that meets a null."""
+    out: list[dict[str, Any]] = []
+    req = report.get("requests")
+    if req:
+        template = TEMPLATES[report["template"]]
+        result_rows = [s.key for s in template.requests[2:-2]]
+        for col in REQUEST_COLUMNS:
+            a = _sum([req["new"][col], req["carried_over"][col]])
+            b = _sum([req["handled_total"][col], req["carried_forward"][col]])
+            if a is not None and b is not None:
+                out.append(_check(
+                    f"requests.balance.{col}", a == b,
+                    f"new + carried_over = {a}, handled_total + carried_forward = {b}",
+                ))
+            parts = [req[k][col] for k in result_rows if not (_unprinted(req, k))]
+            s, total = _sum(parts), req["handled_total"][col]
+            if s is not None and total is not None:
+                out.append(_check(f"requests.handled_total.{col}", s == total, f"sum of results = {s}, 总计 = {total}"))
+        for key, row in req.items():
+            s, total = _sum([row[c] for c in REQUEST_COLUMNS[:-1]]), row["total"]
+            if s is not None and total is not None:
+                out.append(_check(f"requests.row_total.{key}", s == total, f"sum of applicants = {s}, 总计 = {total}"))
+    appeals = report.get("appeals")
+    if appeals:
+        for block, row in appeals.items():
+            s, total = _sum([row[c] for c in APPEAL_COLUMNS[:-1]]), row["total"]
+            if s is not None and total is not None:
+                out.append(_check(f"appeals.{block}.total", s == total, f"sum of results = {s}, 总计 = {total}"))
+    return out
+
+
+def _unprinted(req: dict[str, Any], key: str) -> bool:
+    return key in ("other_no_correction", "other_unpaid_fee") and all(v is None for v in req[key].values())

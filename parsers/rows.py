@@ -1,0 +1,166 @@
+"""Rows of a label and cells: what every document form is turned into.
+
+A source (HTML, PDF, DOCX, text…) feeds either *lines* (lists of cell strings, as text extraction gives
+them) or *grids* (real tables, spans resolved) into a `RowBuilder`. The builder emits `Row`s: the label
+pieces that lead to a run of value cells, nearest last. Text that carries no values becomes context for
+the next row (headers, parent labels, the first half of a wrapped label).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .text import is_value, normalize
+
+MAX_CONTEXT = 40  # label pieces kept before a row; enough for a header written one cell per line
+
+
+@dataclass
+class Row:
+    parts: list[str]  # label pieces, outermost first; the last one is nearest to the values
+    cells: list[str]  # value cells in order; "" is a printed blank
+    positional: bool  # True when every printed cell is there (a real table); False for text lines
+
+    @property
+    def label(self) -> str:
+        return " / ".join(self.parts)
+
+
+@dataclass
+class Extract:
+    """What a source gives the form model."""
+
+    text: str  # the document's text, normalised, one line per line/paragraph
+    rows: list[Row] = field(default_factory=list)
+    title_hints: list[str] = field(default_factory=list)  # <title>, <h1>, meta ArticleTitle…
+    form: str = ""  # "html", "pdf", "docx", "doc", "text"
+    text_layer: bool = True  # False for a scan/image without text
+
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+
+
+def is_page_number(line: str) -> bool:
+    return _PAGE_NUMBER.match(normalize(line)) is not None
+
+
+_SPACES = re.compile(r"[ \u3000\xa0]+")
+
+
+def split_line(line: str) -> tuple[list[str], bool]:
+    """Cells of a text line: tab-separated when the line has tabs, else words. Returns (cells, words)."""
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")], False
+    return [c for c in _SPACES.split(line.strip()) if c], True
+
+
+class RowBuilder:
+    """Turns lines and grids, fed in document order, into rows."""
+
+    def __init__(self) -> None:
+        self.rows: list[Row] = []
+        self.context: list[str] = []
+        self._parts: list[str] | None = None
+        self._cells: list[str] = []
+        self._positional = False
+
+    # -- rows ----------------------------------------------------------------------------------
+    def _flush(self) -> None:
+        if self._parts is not None and any(c != "" for c in self._cells):
+            while self._cells and self._cells[-1] == "" and not self._positional:
+                self._cells.pop()
+            self.rows.append(Row(self._parts, self._cells, self._positional))
+        self._parts, self._cells = None, []
+
+    def _open(self, label: list[str], cells: list[str], positional: bool) -> None:
+        self._flush()
+        self._parts = [*self.context, *label]
+        self._cells = list(cells)
+        self._positional = positional
+        self.context = []
+
+    def _remember(self, text: str) -> None:
+        self._flush()
+        if text:
+            self.context.append(text)
+            del self.context[:-MAX_CONTEXT]
+
+    def finish(self) -> list[Row]:
+        self._flush()
+        return self.rows
+
+    # -- text lines -----------------------------------------------------------------------------
+    def feed_text(self, text: str) -> None:
+        for line in text.splitlines():
+            self.feed_line(line)
+
+    def feed_line(self, line: str) -> None:
+        if not line.strip() or is_page_number(line):
+            return
+        cells, words = split_line(line)
+        while cells and cells[0] == "":
+            cells.pop(0)
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not cells:
+            return
+        kinds = [is_value(c, word=words) for c in cells]
+        if all(kinds):
+            if self._parts is None:
+                self._open([], cells, False)
+            else:
+                self._cells.extend(cells)
+            return
+        last_text = max(i for i, k in enumerate(kinds) if not k)
+        if any(kinds[:last_text]) and any(k for i, k in enumerate(kinds[:last_text]) if cells[i] != ""):
+            # numbers followed by words on one line: running prose, never a table row
+            self._flush()
+            self.context = []
+            return
+        label = "".join(c for c in cells[: last_text + 1] if c)
+        values = cells[last_text + 1 :]
+        while values and values[0] == "":
+            values.pop(0)  # blanks between a label and its numbers are spacers in text output
+        if values:
+            self._open([label], values, False)
+        else:
+            self._remember(label)
+
+    # -- grids ---------------------------------------------------------------------------------
+    def feed_grid(self, grid: list[list[str | None]]) -> None:
+        """A table: `None` marks a cell covered by a span; text copied down for row spans is fine."""
+        above: list[str | None] = []
+        for raw in grid:
+            row = [_split_numbers(c) for c in raw]
+            flat: list[str | None] = []
+            for c in row:
+                flat.extend(c if isinstance(c, list) else [c])
+            resolved: list[str | None] = []
+            for c, cell in enumerate(flat):
+                if cell is None and (c == 0 or flat[c - 1] is None) and c < len(above):
+                    cell = above[c]  # a vertical span: the parent label above applies to this row
+                resolved.append(cell)
+            above = resolved
+            text_idx = [i for i, cell in enumerate(flat) if cell is not None and cell.strip() and not is_value(cell)]
+            last_text = max(text_idx) if text_idx else -1
+            values = [c for c in flat[last_text + 1 :] if c is not None]
+            label: list[str] = []
+            for cell in resolved[: last_text + 1]:
+                if cell and cell.strip() and not is_value(cell) and (not label or label[-1] != cell.strip()):
+                    label.append(cell.strip())
+            if any(v.strip() for v in values):
+                self._open(label, [v.strip() for v in values], True)
+            elif label:
+                self._remember(" ".join(label))
+        self._flush()
+
+
+def _split_numbers(cell: str | None) -> str | None | list[str]:
+    """A cell holding several numbers (a missing rule line merged cells) becomes several cells."""
+    if cell is None:
+        return None
+    words = cell.split()
+    if len(words) > 1 and all(is_value(w, word=True) for w in words):
+        return words
+    return cell
