@@ -41,7 +41,8 @@ def sniff(data: bytes, name: str = "") -> str:
         return "html"
     if _looks_like_text(data):
         return "text"
-    raise Unreadable("not a document nianbao can read (binary data of unknown form)")
+    hint = f" (named {name.rsplit('.', 1)[-1]!r} but not that form)" if "." in name else ""
+    raise Unreadable(f"not a document nianbao can read: binary data of unknown form{hint}")
 
 
 def _looks_like_text(data: bytes) -> bool:

@@ -34,23 +34,22 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
 
 
 def _text(el: Tag) -> str:
+    """Text with a line break around block elements and none inside inline ones (no recursion: pages nest deep)."""
     out: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, NavigableString):
-            if type(node) is NavigableString:
+    stack: list[Any] = [el]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if type(node) is NavigableString or node == "\n":
                 out.append(str(node))
-            return
+            continue
         if not isinstance(node, Tag) or node.name in _SKIP:
-            return
-        if node.name in _BLOCK:
+            continue
+        block = node.name in _BLOCK
+        if block:
             out.append("\n")
-        for child in node.children:
-            walk(child)
-        if node.name in _BLOCK:
-            out.append("\n")
-
-    walk(el)
+            stack.append("\n")
+        stack.extend(reversed(list(node.children)))
     return "".join(out)
 
 

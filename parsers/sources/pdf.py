@@ -29,14 +29,13 @@ def _open(data: bytes) -> Any:
     try:
         pdf = pdfplumber.open(BytesIO(data))
         _ = pdf.pages  # parse the page tree now, so a broken file fails here
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise Unreadable(f"encrypted PDF ({type(exc).__name__})") from None
-    except (PDFSyntaxError, PSException) as exc:
-        raise Unreadable(f"corrupt PDF: {exc or type(exc).__name__}") from None
-    except Exception as exc:  # pdfminer raises many kinds on damaged files
-        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Unreadable("encrypted PDF") from None
-        raise Unreadable(f"corrupt PDF: {type(exc).__name__}: {exc}") from None
+    except Exception as exc:  # pdfplumber wraps pdfminer's many kinds of error
+        inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+        if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError) or "encrypt" in str(inner).lower():
+            raise Unreadable("encrypted PDF (a password is needed to open it)") from None
+        if isinstance(inner, PDFSyntaxError | PSException):
+            raise Unreadable(f"corrupt PDF: {inner or type(inner).__name__}") from None
+        raise Unreadable(f"corrupt PDF: {type(inner).__name__}: {inner}") from None
     if not pdf.pages:
         raise Unreadable("PDF without pages")
     return pdf
