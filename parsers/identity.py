@@ -45,23 +45,38 @@ def _title_from(m: re.Match[str]) -> str:
     return m.group(0)[: len(m.group(0)) - len(m["deco"])]
 
 
-def find_title(lines: list[str], hints: list[str]) -> re.Match[str] | None:
-    """The report title: a line of the body (or two or three lines joined), else a page hint."""
-    lines = [ln for ln in (ln.strip() for ln in lines) if ln][:400]
+def find_title(lines: list[str], hints: list[str], period_year: int | None = None) -> re.Match[str] | None:
+    """The report title: a line of the body (or two or three lines joined), else a page hint.
+
+    Pages also list other reports (sidebars, 相关链接), so among body candidates the one the page's own
+    title names wins, then the one whose year is the 统计期限's, then the first.
+    """
+    lines = [ln for ln in (ln.strip() for ln in lines) if ln][:600]
+    found: list[re.Match[str]] = []
     for i in range(len(lines)):
         for n in (1, 2, 3):
             if i + n <= len(lines):
                 m = _match_title("".join(lines[i : i + n]))
                 if m:
-                    return m
+                    found.append(m)
+                    break
+    from_hints = []
     for hint in hints:
         s = cn_year(squash(hint))
         cut = re.search(r"报告(?:\([^)]{0,8}\))*", s)
-        if cut:
-            m = _match_title(s[: cut.end()])
-            if m:
+        m = _match_title(s[: cut.end()]) if cut else None
+        if m:
+            from_hints.append(m)
+    hinted = {_title_from(m) for m in from_hints}
+    for pick in (
+        lambda m: _title_from(m) in hinted,
+        lambda m: period_year is not None and int(m["year"]) == period_year,
+        lambda m: True,
+    ):
+        for m in found:
+            if pick(m):
                 return m
-    return None
+    return from_hints[0] if from_hints else None
 
 
 # Administrative units at county level or above, as they open an organ's name.
@@ -83,7 +98,7 @@ def region_of(organ: str) -> str | None:
         if end < len(organ) and organ[end] in _UNIT_SUFFIX and organ[end + 1 : end + 2] != "场":
             end += 1
         unit = organ[pos:end]
-        if unit[-2:] in _NOT_UNIT:
+        if unit in _NOT_UNIT:
             break
         units.append(unit)
         pos = end
@@ -93,12 +108,11 @@ def region_of(organ: str) -> str | None:
 
 def identify(text: str, hints: list[str]) -> Identity:
     ident = Identity()
-    lines = text.splitlines()
-    m = find_title(lines, hints)
     flat = cn_year(squash(text))
     period = _PERIOD.search(flat)
     if period:
         ident.period_year = int(period.group(1))
+    m = find_title(text.splitlines(), hints, ident.period_year)
     if m:
         ident.title = _title_from(m)
         ident.organ = m["organ"]

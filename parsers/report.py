@@ -25,6 +25,9 @@ _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.．,，]|[(�
 _CLEAN = re.compile(r"[\"'“”‘’「」『』《》:：;；,，。、.．]")
 
 
+_ALL_APPEALS = RowSpec("appeals", "all", APPEAL_COLUMNS * 3)
+
+
 class NotAReport(Exception):
     """The document is readable but is not a 政府信息公开工作年度报告."""
 
@@ -56,14 +59,27 @@ def _strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
-def _find(specs: tuple[RowSpec, ...], row: Row, ncells: int | None = None) -> RowSpec | None:
-    """The spec whose label fits the row: the row's own label piece first, then with the pieces before it."""
+def _labels(row: Row) -> list[tuple[str, str]]:
+    """Candidate labels for a row, most likely first, as (label, label without its numbering).
+
+    The row's own piece comes first. A label wrapped over lines puts its end after the values (when the
+    numbers sit on the label's first line) or its start before them (when they sit on its last line):
+    a piece that opens with its own numbering (1. （三） 四、) is a label's start, so it is completed
+    from the text after it first; a piece without numbering is completed from the pieces before it first.
+    """
     parts = [_CLEAN.sub("", squash(p)) for p in row.parts]
-    for k in range(1, min(MAX_LABEL_PIECES, len(parts)) + 1):
-        label = "".join(parts[-k:])
-        if not label:
-            continue
-        bare = _strip_numbering(parts[-1]) if k == 1 else _strip_numbering(label)
+    tail = [_CLEAN.sub("", squash(p)) for p in row.tail]
+    own = parts[-1] if parts else ""
+    after = [own + tail[0]] if tail and tail[0] and not _NUMBERING.match(tail[0]) else []
+    before = ["".join(parts[-k:]) for k in range(2, min(MAX_LABEL_PIECES, len(parts)) + 1)]
+    numbered = bool(_NUMBERING.match(own))
+    ordered = [own, *after, *before] if numbered else [own, *before, *after]
+    return [(label, _strip_numbering(label)) for label in ordered if label]
+
+
+def _find(specs: tuple[RowSpec, ...], row: Row, ncells: int | None = None) -> RowSpec | None:
+    """The spec whose label fits the row (see `_labels`); among phrases, the one ending last wins."""
+    for label, bare in _labels(row):
         best: tuple[int, int, RowSpec] | None = None
         for spec in specs:
             if ncells is not None and not _count_fits(spec, ncells):
@@ -90,10 +106,10 @@ def _fit(spec: RowSpec, row: Row) -> tuple[list[str | None] | None, str | None]:
     """The row's cells as exactly the spec's columns, or None when they cannot be placed safely."""
     cells: list[str] = list(row.cells)
     want = len(spec.columns)
-    while len(cells) > want and cells[0] == "":
-        cells.pop(0)
     while len(cells) > want and cells[-1] == "":
         cells.pop()
+    while len(cells) > want and cells[0] == "":
+        cells.pop(0)
     if len(cells) == want:
         return list(cells), None
     if len(cells) > want:
@@ -127,7 +143,6 @@ def build(extract: Extract) -> dict[str, Any]:
     ident = identify(extract.text, extract.title_hints)
     checks: list[dict[str, Any]] = []
     template_name = detect_template(extract.text, extract.rows)
-    rows_found = 0
 
     if template_name is None and ident.year is not None and ident.title and any(
         _find(TEMPLATES["2021"].requests, r) for r in extract.rows
@@ -156,7 +171,7 @@ def build(extract: Extract) -> dict[str, Any]:
 
     template = TEMPLATES[template_name]
     matches = _match_rows(template, extract.rows, checks)
-    rows_found = len(matches)
+    rows_found = sum(1 for m in matches.values() if any(str(v).strip() for v in m.values))
     if ident.title is None and rows_found < 5:
         raise NotAReport("no 政府信息公开工作年度报告 title and too few rows of the national form")
 
@@ -180,8 +195,8 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
             in_appeals = True
         n = len([c for c in row.cells if c is not None])
         if in_appeals and n >= 15 and "appeals" not in found:
-            cells = row.cells[-15:] if len(row.cells) == 15 or not row.positional else row.cells
-            if len(cells) == 15:
+            cells, _ = _fit(_ALL_APPEALS, row)
+            if cells is not None:
                 found["appeals"] = Match(None, row, cells)
                 continue
         spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals else None)

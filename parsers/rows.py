@@ -21,6 +21,7 @@ class Row:
     parts: list[str]  # label pieces, outermost first; the last one is nearest to the values
     cells: list[str]  # value cells in order; "" is a printed blank
     positional: bool  # True when every printed cell is there (a real table); False for text lines
+    tail: list[str] = field(default_factory=list)  # text right after the values: maybe the label's wrapped end
 
     @property
     def label(self) -> str:
@@ -64,17 +65,19 @@ class RowBuilder:
         self._parts: list[str] | None = None
         self._cells: list[str] = []
         self._positional = False
+        self._after_text = False  # the last line was a label without values
+        self._gap = False  # the last line was empty: a row written one cell per line has ended
 
     # -- rows ----------------------------------------------------------------------------------
     def _flush(self) -> None:
-        if self._parts is not None and any(c != "" for c in self._cells):
-            while self._cells and self._cells[-1] == "" and not self._positional:
-                self._cells.pop()
+        if self._parts is not None and self._cells and (any(c != "" for c in self._cells) or self._parts[-1:] != [""]):
             self.rows.append(Row(self._parts, self._cells, self._positional))
         self._parts, self._cells = None, []
 
     def _open(self, label: list[str], cells: list[str], positional: bool) -> None:
         self._flush()
+        if self.rows and self.context:
+            self.rows[-1].tail = list(self.context[:2])
         self._parts = [*self.context, *label]
         self._cells = list(cells)
         self._positional = positional
@@ -88,6 +91,8 @@ class RowBuilder:
 
     def finish(self) -> list[Row]:
         self._flush()
+        if self.rows and self.context:
+            self.rows[-1].tail = list(self.context[:2])
         return self.rows
 
     # -- text lines -----------------------------------------------------------------------------
@@ -96,7 +101,16 @@ class RowBuilder:
             self.feed_line(line)
 
     def feed_line(self, line: str) -> None:
-        if not line.strip() or is_page_number(line):
+        if line.strip(" \r") == "\t":
+            # one cell per line: an empty cell in a row's run of values, or right after its label
+            if self._parts is not None and not self._gap:
+                self._cells.append("")
+            elif self._after_text:
+                self._open([], [""], False)
+            return
+        self._after_text = False
+        self._gap = not line.strip()
+        if self._gap or is_page_number(line):
             return
         cells, words = split_line(line)
         while cells and cells[0] == "":
@@ -105,7 +119,13 @@ class RowBuilder:
             cells.pop()
         if not cells:
             return
-        kinds = [is_value(c, word=words) for c in cells]
+        kinds = [is_value(c) for c in cells]
+        if words:
+            # 无 and / are words in running text; they are empty cells only in the run of values ending the line
+            run = len(kinds)
+            while run > 0 and kinds[run - 1]:
+                run -= 1
+            kinds = [k if i >= run or is_value(c, word=True) else False for i, (c, k) in enumerate(zip(cells, kinds, strict=True))]
         if all(kinds):
             if self._parts is None:
                 self._open([], cells, False)
@@ -126,6 +146,7 @@ class RowBuilder:
             self._open([label], values, False)
         else:
             self._remember(label)
+            self._after_text = True
 
     # -- grids ---------------------------------------------------------------------------------
     def feed_grid(self, grid: list[list[str | None]]) -> None:
@@ -149,7 +170,7 @@ class RowBuilder:
             for cell in resolved[: last_text + 1]:
                 if cell and cell.strip() and not is_value(cell) and (not label or label[-1] != cell.strip()):
                     label.append(cell.strip())
-            if any(v.strip() for v in values):
+            if values and (label or any(v.strip() for v in values)):
                 self._open(label, [v.strip() for v in values], True)
             elif label:
                 self._remember(" ".join(label))

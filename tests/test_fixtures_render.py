@@ -75,7 +75,7 @@ def numbers_in(text: str) -> Counter[str]:
     return Counter(_NUM.findall(re.sub(r"(?<=\d),(?=\d{3})", "", text)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, database=None)
 @given(st.integers(0, 2**32), st.sampled_from(["2021", "2019"]), st.booleans())
 def test_random_report_shape_and_arithmetic(seed: int, template: str, single_other: bool) -> None:
     r = random_report(random.Random(seed), template, single_other=single_other)
