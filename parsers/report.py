@@ -102,10 +102,20 @@ def _count_fits(spec: RowSpec, n: int) -> bool:
     return n >= want or (want == 7 and n >= 5)
 
 
-def _fit(spec: RowSpec, row: Row) -> tuple[list[str | None] | None, str | None]:
-    """The row's cells as exactly the spec's columns, or None when they cannot be placed safely."""
-    cells: list[str] = list(row.cells)
+def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | None] | None, str | None]:
+    """The row's cells as exactly the spec's columns, or None when they cannot be placed safely.
+
+    `as_grid`: read a tab-separated line as a full grid row (every blank a cell), right-aligned for the
+    wide tables and left-aligned for the narrow ones.
+    """
     want = len(spec.columns)
+    g = row.grid
+    if as_grid and g is not None and len(g) >= want:
+        if want >= 5 and not any(g[:-want]):
+            return list(g[-want:]), None
+        if want < 5 and not any(g[want:]):
+            return list(g[:want]), None
+    cells: list[str] = list(row.cells)
     while len(cells) > want and cells[-1] == "":
         cells.pop()
     while len(cells) > want and cells[0] == "":
@@ -170,22 +180,43 @@ def build(extract: Extract) -> dict[str, Any]:
         return report
 
     template = TEMPLATES[template_name]
-    matches = _match_rows(template, extract.rows, checks)
-    rows_found = sum(1 for m in matches.values() if any(str(v).strip() for v in m.values))
+    readings = [_read_tables(template, extract.rows, as_grid) for as_grid in (False, True)]
+    if not any(r.grid for r in extract.rows):
+        readings = readings[:1]
+    # a tab-separated text may be a faithful grid or a lossy one: the reading the form's arithmetic
+    # agrees with more wins (the lossy reading on a tie)
+    tables, rows_found, table_checks = min(readings, key=_badness)
     if ident.title is None and rows_found < 5:
         raise NotAReport("no 政府信息公开工作年度报告 title and too few rows of the national form")
-
-    active = _section(template.active, matches, checks)
-    requests = _section(template.requests, matches, checks)
-    appeals = _section(APPEALS, matches, checks)
-    report.update(active=active, requests=requests, appeals=appeals)
+    report.update(tables)
+    checks.extend(table_checks)
     checks.extend(_identity_checks(ident))
     checks.extend(arithmetic_checks(report))
     report["checks"] = checks
     return report
 
 
-def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]]) -> dict[str, Match]:
+def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> tuple[dict[str, Any], int, list[dict[str, Any]]]:
+    checks: list[dict[str, Any]] = []
+    matches = _match_rows(template, rows, checks, as_grid)
+    rows_found = sum(1 for m in matches.values() if any(str(v).strip() for v in m.values))
+    tables = {
+        "active": _section(template.active, matches, checks),
+        "requests": _section(template.requests, matches, checks),
+        "appeals": _section(APPEALS, matches, checks),
+    }
+    return tables, rows_found, checks
+
+
+def _badness(reading: tuple[dict[str, Any], int, list[dict[str, Any]]]) -> int:
+    tables, _, checks = reading
+    probe = {"template": "2021" if "other_unpaid_fee" in tables["requests"] else "2019", **tables}
+    failed = sum(1 for c in [*checks, *arithmetic_checks(probe)] if not c["ok"])
+    nulls = sum(v is None for section in tables.values() for row in section.values() for v in row.values())
+    return failed + nulls
+
+
+def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]], as_grid: bool) -> dict[str, Match]:
     specs = (*template.active, *template.requests)
     found: dict[str, Match] = {}
     in_appeals = False
@@ -193,16 +224,16 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
         context = "".join(squash(p) for p in row.parts)
         if "复议" in context or "诉讼" in context:
             in_appeals = True
-        n = len([c for c in row.cells if c is not None])
+        n = len(row.grid) if as_grid and row.grid else len(row.cells)
         if in_appeals and n >= 15 and "appeals" not in found:
-            cells, _ = _fit(_ALL_APPEALS, row)
+            cells, _ = _fit(_ALL_APPEALS, row, as_grid)
             if cells is not None:
                 found["appeals"] = Match(None, row, cells)
                 continue
         spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals else None)
         if spec is None or spec.key in found:
             continue
-        cells_fit, note = _fit(spec, row)
+        cells_fit, note = _fit(spec, row, as_grid)
         found[spec.key] = Match(spec, row, cells_fit or [], note if cells_fit is not None else None)
         if cells_fit is None:
             checks.append(_check(f"{spec.section}.{spec.key}.cells", False, f"row {row.label!r}: {note}"))

@@ -22,6 +22,9 @@ class Row:
     cells: list[str]  # value cells in order; "" is a printed blank
     positional: bool  # True when every printed cell is there (a real table); False for text lines
     tail: list[str] = field(default_factory=list)  # text right after the values: maybe the label's wrapped end
+    # a tab-separated line's cells after the label, blanks kept: read as a grid row when the document's
+    # tab output keeps every column (tried against the form's checks, see report.build)
+    grid: list[str] | None = None
 
     @property
     def label(self) -> str:
@@ -65,22 +68,25 @@ class RowBuilder:
         self._parts: list[str] | None = None
         self._cells: list[str] = []
         self._positional = False
+        self._grid: list[str] | None = None
         self._after_text = False  # the last line was a label without values
         self._gap = False  # the last line was empty: a row written one cell per line has ended
+        self._blanks = 0  # empty cells seen since, not yet known to be values
 
     # -- rows ----------------------------------------------------------------------------------
     def _flush(self) -> None:
         if self._parts is not None and self._cells and (any(c != "" for c in self._cells) or self._parts[-1:] != [""]):
-            self.rows.append(Row(self._parts, self._cells, self._positional))
-        self._parts, self._cells = None, []
+            self.rows.append(Row(self._parts, self._cells, self._positional, grid=self._grid))
+        self._parts, self._cells, self._grid = None, [], None
 
-    def _open(self, label: list[str], cells: list[str], positional: bool) -> None:
+    def _open(self, label: list[str], cells: list[str], positional: bool, grid: list[str] | None = None) -> None:
         self._flush()
         if self.rows and self.context:
             self.rows[-1].tail = list(self.context[:2])
         self._parts = [*self.context, *label]
         self._cells = list(cells)
         self._positional = positional
+        self._grid = grid
         self.context = []
 
     def _remember(self, text: str) -> None:
@@ -107,16 +113,20 @@ class RowBuilder:
                 self._cells.append("")
             elif self._after_text:
                 self._open([], [""], False)
+            else:
+                self._blanks += 1  # a row's leading empty cells if values follow, else a label's spacers
             return
         self._after_text = False
         self._gap = not line.strip()
         if self._gap or is_page_number(line):
             return
-        cells, words = split_line(line)
-        while cells and cells[0] == "":
-            cells.pop(0)
-        while cells and cells[-1] == "":
-            cells.pop()
+        raw, words = split_line(line)
+        start, end = 0, len(raw)
+        while start < end and raw[start] == "":
+            start += 1
+        while end > start and raw[end - 1] == "":
+            end -= 1
+        cells = raw[start:end]
         if not cells:
             return
         kinds = [is_value(c) for c in cells]
@@ -126,11 +136,13 @@ class RowBuilder:
             while run > 0 and kinds[run - 1]:
                 run -= 1
             kinds = [k if i >= run or is_value(c, word=True) else False for i, (c, k) in enumerate(zip(cells, kinds, strict=True))]
+        blanks, self._blanks = self._blanks, 0
         if all(kinds):
             if self._parts is None:
-                self._open([], cells, False)
+                self._open([], [""] * blanks + cells, False, None if words else raw)
             else:
                 self._cells.extend(cells)
+                self._grid = None
             return
         last_text = max(i for i, k in enumerate(kinds) if not k)
         if any(kinds[:last_text]) and any(k for i, k in enumerate(kinds[:last_text]) if cells[i] != ""):
@@ -143,7 +155,7 @@ class RowBuilder:
         while values and values[0] == "":
             values.pop(0)  # blanks between a label and its numbers are spacers in text output
         if values:
-            self._open([label], values, False)
+            self._open([label], values, False, None if words else raw[start + last_text + 1 :])
         else:
             self._remember(label)
             self._after_text = True
