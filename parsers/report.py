@@ -59,8 +59,8 @@ def _strip_numbering(label: str) -> str:
     return _NUMBERING.sub("", label)
 
 
-def _labels(row: Row) -> list[tuple[str, str]]:
-    """Candidate labels for a row, most likely first, as (label, label without its numbering).
+def _labels(row: Row) -> list[str]:
+    """Candidate labels for a row, most likely first.
 
     The row's own piece comes first. A label wrapped over lines puts its end after the values (when the
     numbers sit on the label's first line) or its start before them (when they sit on its last line):
@@ -71,29 +71,37 @@ def _labels(row: Row) -> list[tuple[str, str]]:
     tail = [_CLEAN.sub("", squash(p)) for p in row.tail]
     own = parts[-1] if parts else ""
     after = [own + tail[0]] if tail and tail[0] and not _NUMBERING.match(tail[0]) else []
+    if row.own_cell and row.tail_cell and row.tail_cell != (row.tail or [""])[0]:
+        after.append(_CLEAN.sub("", squash(row.own_cell + row.tail_cell)))
     before = ["".join(parts[-k:]) for k in range(2, min(MAX_LABEL_PIECES, len(parts)) + 1)]
-    numbered = bool(_NUMBERING.match(own))
-    ordered = [own, *after, *before] if numbered else [own, *before, *after]
-    return [(label, _strip_numbering(label)) for label in ordered if label]
+    ordered = [own, *after, *before] if _NUMBERING.match(own) else [own, *before, *after]
+    return [label for label in ordered if label]
+
+
+def _best(specs: tuple[RowSpec, ...], label: str, ncells: int | None) -> RowSpec | None:
+    """The spec a label names: an exact label, else the phrase that ends last (the longest on a tie)."""
+    bare = _strip_numbering(label)
+    best: tuple[int, int, RowSpec] | None = None
+    for spec in specs:
+        if ncells is not None and not _count_fits(spec, ncells):
+            continue
+        if bare in spec.exact:
+            return spec
+        for phrase in spec.phrases:
+            at = label.rfind(phrase)
+            if at >= 0:
+                cand = (at + len(phrase), len(phrase), spec)
+                if best is None or cand[:2] > best[:2]:
+                    best = cand
+    return best[2] if best else None
 
 
 def _find(specs: tuple[RowSpec, ...], row: Row, ncells: int | None = None) -> RowSpec | None:
-    """The spec whose label fits the row (see `_labels`); among phrases, the one ending last wins."""
-    for label, bare in _labels(row):
-        best: tuple[int, int, RowSpec] | None = None
-        for spec in specs:
-            if ncells is not None and not _count_fits(spec, ncells):
-                continue
-            if bare in spec.exact:
-                return spec
-            for phrase in spec.phrases:
-                at = label.rfind(phrase)
-                if at >= 0:
-                    cand = (at + len(phrase), len(phrase), spec)
-                    if best is None or cand[:2] > best[:2]:
-                        best = cand
-        if best:
-            return best[2]
+    """The spec whose label fits the row (see `_labels`)."""
+    for label in _labels(row):
+        spec = _best(specs, label, ncells)
+        if spec is not None:
+            return spec
     return None
 
 

@@ -25,6 +25,10 @@ class Row:
     # a tab-separated line's cells after the label, blanks kept: read as a grid row when the document's
     # tab output keeps every column (tried against the form's checks, see report.build)
     grid: list[str] | None = None
+    # tab lines: the label's last cell, and that of the line after; a label wrapped inside a table cell
+    # continues in the same column of the next line, beside its parent's continuation
+    own_cell: str = ""
+    tail_cell: str = ""
 
     @property
     def label(self) -> str:
@@ -69,6 +73,8 @@ class RowBuilder:
         self._cells: list[str] = []
         self._positional = False
         self._grid: list[str] | None = None
+        self._own_cell = ""
+        self._last_cells: list[str] = []  # the last cell of each context piece (tab lines: the label column)
         self._after_text = False  # the last line was a label without values
         self._gap = False  # the last line was empty: a row written one cell per line has ended
         self._blanks = 0  # empty cells seen since, not yet known to be values
@@ -76,30 +82,39 @@ class RowBuilder:
     # -- rows ----------------------------------------------------------------------------------
     def _flush(self) -> None:
         if self._parts is not None and self._cells and (any(c != "" for c in self._cells) or self._parts[-1:] != [""]):
-            self.rows.append(Row(self._parts, self._cells, self._positional, grid=self._grid))
+            self.rows.append(Row(self._parts, self._cells, self._positional, grid=self._grid, own_cell=self._own_cell))
         self._parts, self._cells, self._grid = None, [], None
 
     def _open(self, label: list[str], cells: list[str], positional: bool, grid: list[str] | None = None) -> None:
         self._flush()
-        if self.rows and self.context:
-            self.rows[-1].tail = list(self.context[:2])
+        self._set_tail()
         self._parts = [*self.context, *label]
         self._cells = list(cells)
         self._positional = positional
         self._grid = grid
+        self._own_cell = ""
         self.context = []
+        self._last_cells = []
 
-    def _remember(self, text: str) -> None:
+    def _remember(self, text: str, last_cell: str = "") -> None:
         self._flush()
         if text:
             self.context.append(text)
             del self.context[:-MAX_CONTEXT]
+            self._last_cells.append(last_cell or text)
+            del self._last_cells[:-MAX_CONTEXT]
 
     def finish(self) -> list[Row]:
         self._flush()
-        if self.rows and self.context:
-            self.rows[-1].tail = list(self.context[:2])
+        self._set_tail()
         return self.rows
+
+    def _set_tail(self) -> None:
+        """Text between the last row with values and the next: perhaps the end of a wrapped label."""
+        last = next((r for r in reversed(self.rows) if r.cells), None)
+        if last is not None and self.context and not last.tail:
+            last.tail = list(self.context[:2])
+            last.tail_cell = self._last_cells[0]
 
     # -- text lines -----------------------------------------------------------------------------
     def feed_text(self, text: str) -> None:
@@ -156,9 +171,20 @@ class RowBuilder:
             values.pop(0)  # blanks between a label and its numbers are spacers in text output
         if values:
             self._open([label], values, False, None if words else raw[start + last_text + 1 :])
-        else:
-            self._remember(label)
-            self._after_text = True
+            self._own_cell = cells[last_text]
+            return
+        blank = raw[start + last_text + 1 :]
+        if blank and not words and last_text == 0:
+            # a label and only empty cells: nothing in a lossy text, a row of blanks in a faithful grid;
+            # either way the end of the previous row's wrapped label, never the start of the next one's
+            self._flush()
+            last = next((r for r in reversed(self.rows) if r.cells), None)
+            if last is not None and not last.tail and not self.context:
+                last.tail, last.tail_cell = [label], cells[last_text]
+            self.rows.append(Row([*self.context, label], [], False, grid=blank))
+            return
+        self._remember(label, cells[last_text])
+        self._after_text = True
 
     # -- grids ---------------------------------------------------------------------------------
     def feed_grid(self, grid: list[list[str | None]]) -> None:
