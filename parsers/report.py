@@ -238,7 +238,7 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
             if cells is not None:
                 found["appeals"] = Match(None, row, cells)
                 continue
-        spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals else None)
+        spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals and row.cells else None)
         if spec is None or spec.key in found:
             continue
         cells_fit, note = _fit(spec, row, as_grid)

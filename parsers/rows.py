@@ -74,6 +74,7 @@ class RowBuilder:
         self._positional = False
         self._grid: list[str] | None = None
         self._own_cell = ""
+        self._row_line = False  # the last line was a table row (values, or a label with empty cells)
         self._last_cells: list[str] = []  # the last cell of each context piece (tab lines: the label column)
         self._after_text = False  # the last line was a label without values
         self._gap = False  # the last line was empty: a row written one cell per line has ended
@@ -172,17 +173,20 @@ class RowBuilder:
         if values:
             self._open([label], values, False, None if words else raw[start + last_text + 1 :])
             self._own_cell = cells[last_text]
+            self._row_line = True
             return
         blank = raw[start + last_text + 1 :]
         if blank and not words and last_text == 0:
             # a label and only empty cells: nothing in a lossy text, a row of blanks in a faithful grid;
             # either way the end of the previous row's wrapped label, never the start of the next one's
             self._flush()
-            last = next((r for r in reversed(self.rows) if r.cells), None)
-            if last is not None and not last.tail and not self.context:
+            last = self.rows[-1] if self.rows else None
+            if last is not None and not last.tail and self._row_line:
                 last.tail, last.tail_cell = [label], cells[last_text]
             self.rows.append(Row([*self.context, label], [], False, grid=blank))
+            self._row_line = True
             return
+        self._row_line = False
         self._remember(label, cells[last_text])
         self._after_text = True
 
