@@ -16,7 +16,7 @@ _TITLE_FORMS = (
     re.compile(rf"^(?P<year>(?:19|20)\d\d)(?P<nian>年度?)(?P<organ>{_ORGAN}){_REPORT}(?P<deco>{_DECORATION})$"),
     re.compile(rf"^(?P<organ>{_ORGAN})政府信息公开工作(?P<year>(?:19|20)\d\d)(?P<nian>年度?)报告(?P<deco>{_DECORATION})$"),
 )
-_NOT_ORGAN = re.compile(r"关于|做好|编制|印发|通知|转发|公布|公告|现将|发布|本机关|我|^\d")
+_NOT_ORGAN = re.compile(r"关于|做好|编制|印发|通知|转发|公布|公告|现将|发布|本机关|我|^\d|^(?:人民)?政府$|^本级$")
 
 _PERIOD = re.compile(r"统计期限[^。\n]{0,12}?((?:19|20)\d\d)年0?1月0?1日")
 _ANY_YEAR = re.compile(r"((?:19|20)\d\d)年")
