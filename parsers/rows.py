@@ -230,7 +230,12 @@ def _split_numbers(cell: str | None) -> str | None | list[str]:
     """A cell holding several numbers (a missing rule line merged cells) becomes several cells."""
     if cell is None:
         return None
-    words = cell.split()
+    if "\n" in cell and _WRAPPED_NUMBER.fullmatch(cell):
+        return cell.replace("\n", "")  # a number wrapped in a narrow cell: 103 / 0 is 1030
+    words = cell.split(" ")
     if len(words) > 1 and all(is_value(w, word=True) for w in words):
         return words
     return cell
+
+
+_WRAPPED_NUMBER = re.compile(r"[+\-]?[\d,.]+(?:\n[\d,.]+)+(?:万元|元|件|条|项|个)?")
