@@ -228,7 +228,7 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
     specs = (*template.active, *template.requests)
     found: dict[str, Match] = {}
     in_appeals = False
-    for row in rows:
+    for row in rows[_tables_start(rows) :]:
         context = "".join(squash(p) for p in row.parts)
         if "复议" in context or "诉讼" in context:
             in_appeals = True
@@ -253,6 +253,17 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
             spec = next(s for s in APPEALS if s.key == block)
             found.setdefault(block, Match(spec, Row(["行政复议、行政诉讼"], cells, True), cells[i * 5 : i * 5 + 5]))
     return found
+
+
+_TABLE_HEADINGS = ("第二十条", "信息内容")
+
+
+def _tables_start(rows: list[Row]) -> int:
+    """The first row of the form's tables (where 第二十条 / 信息内容 head them): numbers in the prose before never count."""
+    for i, row in enumerate(rows):
+        if any(h in squash(p) for p in row.parts for h in _TABLE_HEADINGS):
+            return i
+    return 0
 
 
 def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list[dict[str, Any]]) -> dict[str, Any]:
