@@ -177,7 +177,7 @@ class RowBuilder:
             self._row_line = True
             return
         blank = raw[start + last_text + 1 :]
-        if blank and not words and last_text == 0:
+        if blank and not words and "" not in cells[: last_text + 1]:
             # a label and only empty cells: nothing in a lossy text, a row of blanks in a faithful grid;
             # either way the end of the previous row's wrapped label, never the start of the next one's
             self._flush()
