@@ -15,6 +15,14 @@ def _error(msg: str) -> None:
     print(f"nianbao: {msg}", file=sys.stderr)
 
 
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width (CJK characters take two columns in a terminal)."""
+    import unicodedata
+
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(1, width - shown)
+
+
 def _summary_line(name: str, report: dict[str, Any]) -> str:
     checks = report.get("checks") or []
     failed = [c["rule"] for c in checks if not c["ok"]]
@@ -22,8 +30,8 @@ def _summary_line(name: str, report: dict[str, Any]) -> str:
     new = (req.get("new") or {}).get("total")
     handled = (req.get("handled_total") or {}).get("total")
     return (
-        f"{name:<28} {str(report.get('year')):<5} {str(report.get('template')):<5} "
-        f"{(report.get('organ') or '?'):<16} new={new!s:<6} handled={handled!s:<6} "
+        f"{_pad(name, 38)}{str(report.get('year')):<5} {str(report.get('template')):<5} "
+        f"{_pad(report.get('organ') or '?', 18)}new={new!s:<6} handled={handled!s:<6} "
         f"checks {len(checks) - len(failed)}/{len(checks)} ok"
         + (f"  FAILED: {', '.join(failed[:4])}{' …' if len(failed) > 4 else ''}" if failed else "")
     )
@@ -37,7 +45,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     errors: set[int] = set()
     any_check_failed = False
     if args.summary:
-        print(f"{'file':<28} {'year':<5} {'form':<5} {'organ':<16} requests / checks")
+        print(f"{'file':<38}{'year':<5} {'form':<5} {'organ':<18}requests / checks")
     for path in paths:
         try:
             report = parse_file(path)
