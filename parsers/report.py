@@ -41,17 +41,18 @@ class Match:
 
 
 def detect_template(text: str, rows: list[Row]) -> str | None:
-    """The form the tables follow, from the tables' own headings (not from the year)."""
-    flat = squash(text) + "".join(squash(p) for r in rows for p in r.parts)
+    """The form the tables follow, from the tables' own headings (not from the year).
+
+    Without headings, three （六）其他处理 sub-rows mean 2021; otherwise it is left undecided (None).
+    """
+    flat = squash(text)
     scores = {name: sum(flat.count(m) for m in t.markers) for name, t in TEMPLATES.items()}
     best = max(scores, key=lambda k: scores[k])
     if scores[best]:
         return best
-    if any(_find(TEMPLATES["2021"].requests, r) for r in rows):
-        split_other = any(
-            s.key == "other_no_correction" for r in rows for s in [_find(TEMPLATES["2021"].requests, r)] if s
-        )
-        return "2021" if split_other else None
+    split_other = next(s for s in TEMPLATES["2021"].requests if s.key == "other_no_correction")
+    if any(_find((split_other,), r) for r in rows):
+        return "2021"
     return None
 
 

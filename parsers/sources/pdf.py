@@ -10,11 +10,12 @@ row label split by the page break) reads as one.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
 from ..rows import Extract, RowBuilder
-from ..text import normalize
+from ..text import is_value, normalize
 from . import Unreadable
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -41,24 +42,87 @@ def _open(data: bytes) -> Any:
     return pdf
 
 
-def _lines(words: list[dict[str, Any]]) -> list[tuple[float, str]]:
-    """Words → (top, line) with a tab where the gap between two words is wider than a character."""
+@dataclass
+class _Line:
+    top: float
+    bottom: float
+    cells: list[tuple[float, str]]  # (x0, text) of each cell, a wide gap between words closing a cell
+
+    @property
+    def values(self) -> int:
+        """Length of the run of value cells ending the line, 0 when words follow a number."""
+        kinds = [is_value(t) for _, t in self.cells]
+        run = len(kinds)
+        while run and kinds[run - 1]:
+            run -= 1
+        return 0 if any(kinds[:run]) else len(kinds) - run
+
+    def text(self, cells: list[tuple[float, str]] | None = None) -> str:
+        return "\t".join(t for _, t in (self.cells if cells is None else cells))
+
+
+def _lines(words: list[dict[str, Any]]) -> list[_Line]:
+    """Words → lines of cells; a gap wider than a character between two words ends a cell."""
     words = sorted(words, key=lambda w: (round(w["top"]), w["x0"]))
-    lines: list[list[dict[str, Any]]] = []
+    groups: list[list[dict[str, Any]]] = []
     for w in words:
-        if lines and abs(lines[-1][0]["top"] - w["top"]) <= max(2.0, 0.35 * (w["bottom"] - w["top"])):
-            lines[-1].append(w)
+        if groups and abs(groups[-1][0]["top"] - w["top"]) <= max(2.0, 0.35 * (w["bottom"] - w["top"])):
+            groups[-1].append(w)
         else:
-            lines.append([w])
+            groups.append([w])
     out = []
-    for line in lines:
-        line.sort(key=lambda w: w["x0"])
-        text = line[0]["text"]
-        for prev, w in zip(line, line[1:], strict=False):
+    for group in groups:
+        group.sort(key=lambda w: w["x0"])
+        cells = [(group[0]["x0"], group[0]["text"])]
+        for prev, w in zip(group, group[1:], strict=False):
             size = max(1.0, w["bottom"] - w["top"])
             gap = w["x0"] - prev["x1"]
-            text += ("\t" if gap > 0.9 * size else " " if gap > 0.2 * size else "") + w["text"]
-        out.append((line[0]["top"], text))
+            if gap > 0.9 * size:
+                cells.append((w["x0"], w["text"]))
+            else:
+                cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > 0.2 * size else "") + w["text"])
+        out.append(_Line(group[0]["top"], max(w["bottom"] for w in group), cells))
+    return out
+
+
+def _regroup(lines: list[_Line]) -> list[str]:
+    """An unruled table: label fragments wrapped above and below a row's numbers join that row.
+
+    Each short text-only line goes to the nearest line of numbers (within two and a half line heights);
+    a row's fragments are split into its own label (the rightmost label column) and its parents (columns
+    left of it), so a row comes out as a line of its parents and a line of its label and values.
+    """
+    rows = [i for i, ln in enumerate(lines) if ln.values]
+    if not rows:
+        return [ln.text() for ln in lines]
+    attached: dict[int, list[int]] = {i: [] for i in rows}
+    taken: set[int] = set()
+    for j, ln in enumerate(lines):
+        if ln.values or len(ln.text()) > 24:
+            continue
+        mid = (ln.top + ln.bottom) / 2
+        best = min(rows, key=lambda i: abs((lines[i].top + lines[i].bottom) / 2 - mid))
+        height = max(1.0, lines[best].bottom - lines[best].top)
+        if abs((lines[best].top + lines[best].bottom) / 2 - mid) <= 2.5 * height:
+            attached[best].append(j)
+            taken.add(j)
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if i in taken:
+            continue
+        if i not in attached:
+            out.append(ln.text())
+            continue
+        n = ln.values
+        pieces = sorted(
+            [(lines[j].top, c) for j in attached[i] for c in lines[j].cells] + [(ln.top, c) for c in ln.cells[: len(ln.cells) - n]]
+        )
+        own_x = max((x for _, (x, _) in pieces), default=0.0)
+        parent = "".join(t for _, (x, t) in pieces if x < own_x - 3)
+        own = "".join(t for _, (x, t) in pieces if x >= own_x - 3)
+        if parent:
+            out.append(parent)
+        out.append("\t".join([own, *(t for _, t in ln.cells[len(ln.cells) - n :])]) if own else ln.text(ln.cells[-n:]))
     return out
 
 
@@ -83,13 +147,16 @@ def extract_pdf(data: bytes) -> Extract:
                 words = [w for w in page.extract_words(keep_blank_chars=False) if not _inside(w, boxes)]
             except Exception as exc:  # a damaged content stream on one page
                 raise Unreadable(f"corrupt PDF page {page.page_number}: {type(exc).__name__}") from None
-            items: list[tuple[float, int, Any]] = [(top, 0, line) for top, line in _lines(words)]
+            lines = _lines(words)
+            texts = _regroup(lines) if not grids else [ln.text() for ln in lines]
+            items: list[tuple[float, int, Any]] = [(0.0, 0, "\n".join(texts))] if not grids else []
+            items += [(ln.top, 0, t) for ln, t in zip(lines, texts, strict=True)] if grids else []
             items += [(bbox[1], 1, grid) for bbox, grid in grids]
             for _, kind, payload in sorted(items, key=lambda it: (it[0], it[1])):
                 if kind == 0:
-                    line = normalize(payload)
-                    text_lines.append(line)
-                    builder.feed_line(line)
+                    for line in normalize(payload).split("\n"):
+                        text_lines.append(line)
+                        builder.feed_line(line)
                 else:
                     grid = [[normalize(c) if c is not None else None for c in row] for row in payload]
                     text_lines.extend(" ".join(c for c in row if c) for row in grid)
