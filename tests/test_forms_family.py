@@ -120,7 +120,7 @@ N_OFFICE = 16
 def office_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tuple[Path, dict]]]:
     need(shutil.which("soffice") is not None, "LibreOffice (soffice) to make PDF and DOC fixtures")
     out = tmp_path_factory.mktemp("office")
-    docx_paths, html_paths, wants = [], [], []
+    docx_paths, html_paths, unruled_paths, wants = [], [], [], []
     for i in range(N_OFFICE):
         rng = random.Random(f"office-{i}")
         template = ["2021", "2019"][i % 2]
@@ -131,13 +131,19 @@ def office_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tup
         docx.write_bytes(R.to_docx(report, quirks))
         html = out / f"h{i}.html"
         html.write_bytes(R.to_html(report, "utf-8", quirks - {"wrapped_labels"}, chrome=False))
+        unruled = out / f"u{i}.html"  # the same page without any rule line: a table only by position
+        page = R.to_html(report, "utf-8", quirks - {"wrapped_labels"}, chrome=False).decode()
+        unruled.write_text(re.sub(r'border="?\d"?', 'border="0"', page).replace("border:1px solid #000;", ""))
         docx_paths.append(docx)
         html_paths.append(html)
+        unruled_paths.append(unruled)
         wants.append(R.expected(report, quirks))
     pdfs = R.convert_with_libreoffice(docx_paths, "pdf", out / "pdf")
     docs = R.convert_with_libreoffice(docx_paths, "doc", out / "doc")
     html_pdfs = R.convert_with_libreoffice(html_paths, "pdf", out / "hpdf")
+    unruled_pdfs = R.convert_with_libreoffice(unruled_paths, "pdf", out / "updf")
     return {
+        "unruled-pdf": list(zip(sorted(unruled_pdfs, key=_index), wants, strict=True)),
         "pdf": list(zip(sorted(pdfs, key=_index), wants, strict=True)),
         "doc": list(zip(sorted(docs, key=_index), wants, strict=True)),
         "html-pdf": list(zip(sorted(html_pdfs, key=_index), wants, strict=True)),
@@ -148,7 +154,9 @@ def _index(p: Path) -> int:
     return int(re.sub(r"\D", "", p.stem))
 
 
-@pytest.mark.parametrize("form, min_exact", [("doc", 1.0), ("pdf", 0.85), ("html-pdf", 0.85)])
+@pytest.mark.parametrize(
+    "form, min_exact", [("doc", 1.0), ("pdf", 0.85), ("html-pdf", 0.85), ("unruled-pdf", 0.7)]
+)
 def test_office_forms_parse_exactly_or_say_so(office_batch, form: str, min_exact: float) -> None:
     """Most documents parse exactly; any that does not must carry a failing check (never silently wrong)."""
     exact, silent = 0, []

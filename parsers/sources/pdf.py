@@ -77,7 +77,7 @@ def _lines(words: list[dict[str, Any]]) -> list[_Line]:
         for prev, w in zip(group, group[1:], strict=False):
             size = max(1.0, w["bottom"] - w["top"])
             gap = w["x0"] - prev["x1"]
-            if gap > 0.9 * size:
+            if gap > 0.45 * size or (gap > 0.1 * size and is_value(prev["text"]) and is_value(w["text"])):
                 cells.append((w["x0"], w["text"]))
             else:
                 cells[-1] = (cells[-1][0], cells[-1][1] + (" " if gap > 0.2 * size else "") + w["text"])
