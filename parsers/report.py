@@ -34,10 +34,8 @@ class NotAReport(Exception):
 
 @dataclass
 class Match:
-    spec: RowSpec | None  # None: the appeals row carrying all three blocks
     row: Row
-    values: list[Any]
-    note: str | None = None
+    values: list[Any]  # the row's cells placed in the spec's columns ([] when they could not be placed)
 
 
 def detect_template(text: str, rows: list[Row]) -> str | None:
@@ -237,22 +235,21 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
         if in_appeals and n >= 15 and "appeals" not in found:
             cells, _ = _fit(_ALL_APPEALS, row, as_grid)
             if cells is not None:
-                found["appeals"] = Match(None, row, cells)
+                found["appeals"] = Match(row, cells)
                 continue
         spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals and row.cells else None)
         if spec is None or spec.key in found:
             continue
         cells_fit, note = _fit(spec, row, as_grid)
-        found[spec.key] = Match(spec, row, cells_fit or [], note if cells_fit is not None else None)
+        found[spec.key] = Match(row, cells_fit or [])
         if cells_fit is None:
             checks.append(_check(f"{spec.section}.{spec.key}.cells", False, f"row {row.label!r}: {note}"))
         elif note:
             checks.append(_check(f"{spec.section}.{spec.key}.cells", True, f"row {row.label!r}: {note}"))
     if "appeals" in found:
-        cells = found.pop("appeals").values
+        whole = found.pop("appeals")
         for i, block in enumerate(APPEAL_BLOCKS):
-            spec = next(s for s in APPEALS if s.key == block)
-            found.setdefault(block, Match(spec, Row(["行政复议、行政诉讼"], cells, True), cells[i * 5 : i * 5 + 5]))
+            found.setdefault(block, Match(whole.row, whole.values[i * 5 : i * 5 + 5]))
     return found
 
 
