@@ -75,7 +75,6 @@ class RowBuilder:
         self._grid: list[str] | None = None
         self._own_cell = ""
         self._row_line = False  # the last line was a table row (values, or a label with empty cells)
-        self._tail_from_grid: list[str] = []
         self._last_cells: list[str] = []  # the last cell of each context piece (tab lines: the label column)
         self._after_text = False  # the last line was a label without values
         self._gap = False  # the last line was empty: a row written one cell per line has ended
@@ -213,14 +212,10 @@ class RowBuilder:
             for cell in resolved[: last_text + 1]:
                 if cell and cell.strip() and not is_value(cell) and (not label or label[-1] != cell.strip()):
                     label.append(cell.strip())
-            if values and label and not any(v.strip() for v in values) and self._parts is not None:
-                if not self._tail_from_grid:
-                    self._tail_from_grid = [label[-1]]  # a label wrapped into a row of its own
             if values and (label or any(v.strip() for v in values)):
-                tail, self._tail_from_grid = self._tail_from_grid, []
                 self._open(label, [v.strip() for v in values], True)
-                if tail and self.rows and not self.rows[-1].tail:
-                    self.rows[-1].tail = tail
+                if not any(v.strip() for v in values) and len(self.rows) and not self.rows[-1].tail:
+                    self.rows[-1].tail = [label[-1]]  # perhaps a label wrapped into a row of its own
             elif label:
                 self._remember(" ".join(label))
         self._flush()
