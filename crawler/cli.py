@@ -73,6 +73,137 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_CHECKS if args.check and any_check_failed else EXIT_OK
 
 
+def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
+              settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Crawl the sites into the database; returns one result row per site (also stored with the run)."""
+    from scrapy.crawler import CrawlerProcess
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.discover import DiscoverSpider
+    from storage.db import Store
+
+    store = Store(db)
+    run_id = store.start_run({"sites": [n for n, _ in sites], "db": db})
+    for name, url in sites:
+        info = (registry or {}).get(name, {})
+        store.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
+                          homepage=info.get("homepage") or url)
+    project = get_project_settings()
+    project.setmodule("crawler.settings", priority="project")
+    project.set("NIANBAO_DB", store.url, priority="cmdline")
+    project.set("NIANBAO_ALLOW_PRIVATE", allow_private, priority="cmdline")
+    for key, value in (settings or {}).items():
+        project.set(key, value, priority="cmdline")
+    process = CrawlerProcess(project, install_root_handler=True)
+    crawler = process.create_crawler(DiscoverSpider)
+    process.crawl(crawler, sites=sites)
+    status = "ok"
+    try:
+        process.start()
+    except KeyboardInterrupt:
+        status = "interrupted"
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    if stats.get("finish_reason") not in (None, "finished"):
+        status = "interrupted"
+    results = []
+    spider = crawler.spider
+    for state in getattr(spider, "sites", {}).values():
+        prefix = f"nianbao/site/{state.name}/"
+        row = {
+            "site": state.name,
+            "status": state.status or "interrupted",
+            "reason": state.reason,
+            "pages_fetched": state.pages,
+            "reports_found": len(state.reports),
+            "reports_new": int(stats.get(prefix + "reports_new", 0)),
+            "reports_parsed": int(stats.get(prefix + "reports_parsed", 0)),
+            "checks_failing": int(stats.get(prefix + "checks_failing", 0)),
+        }
+        store.site_result(run_id, row["site"], row["status"], row["reason"],
+                          **{k: v for k, v in row.items() if k not in ("site", "status", "reason")})
+        results.append(row)
+    store.finish_run(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+    store.close()
+    return results
+
+
+def print_results(results: list[dict[str, Any]]) -> None:
+    print(f"{_pad('site', 14)}{'pages':>6} {'found':>6} {'new':>5} {'parsed':>7} {'failing':>8}  status: reason")
+    for r in results:
+        print(f"{_pad(r['site'], 14)}{r['pages_fetched']:>6} {r['reports_found']:>6} {r['reports_new']:>5} "
+              f"{r['reports_parsed']:>7} {r['checks_failing']:>8}  {r['status']}: {r['reason']}")
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler import registry
+
+    counties = {c.name: c for c in registry.load()}
+    sites: list[tuple[str, str]] = []
+    try:
+        for county in registry.find(args.site or ([] if args.start_url else list(counties))):
+            sites.append((county.name, county.start_urls[0]))
+    except KeyError as exc:
+        _error(f"unknown site(s) {exc.args[0]}: see `nianbao sites`")
+        return 2
+    for url in args.start_url or []:
+        if not url.startswith(("http://", "https://")):
+            _error(f"not an http(s) URL: {url}")
+            return 2
+        from urllib.parse import urlsplit
+
+        sites.append((urlsplit(url).netloc, url))
+    info = {c.name: c.__dict__ for c in counties.values()}
+    results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
+                        settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING",
+                                  "DOWNLOAD_DELAY": args.delay, "AUTOTHROTTLE_START_DELAY": args.delay,
+                                  "NIANBAO_PROGRESS": not args.no_progress})
+    print_results(results)
+    return 0 if any(r["status"] == "ok" for r in results) or not results else 1
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    from crawler import registry
+
+    print(f"{_pad('name', 10)}{_pad('province', 10)}{'code':<8} homepage")
+    for c in registry.load():
+        print(f"{_pad(c.name, 10)}{_pad(c.province, 10)}{c.division_code:<8} {c.homepage}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage.db import Store
+    from storage.export import export
+
+    store = Store(args.db)
+    try:
+        n = export(store, args.format, Path(args.out))
+    finally:
+        store.close()
+    print(f"exported {n} reports to {args.out} ({args.format})", file=sys.stderr)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.imitation.web import build_web
+
+    db = args.db or "nianbao-demo.db"
+    print("starting the bundled imitation web on 127.0.0.1 …", file=sys.stderr, flush=True)
+    with build_web(seed=0) as web:
+        sites = [(s.name, s.start_url) for s in web.sites]
+        for s in web.sites:
+            print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
+        results = run_crawl(sites, db, allow_private=True,
+                            settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_START_DELAY": 0.05,
+                                      "LOG_LEVEL": "WARNING"})
+    print_results(results)
+    from storage.db import Store
+
+    store = Store(db)
+    print(f"\n{store.report_count()} reports stored in {db}; try: nianbao export --db {db} --format csv --out reports.csv")
+    store.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nianbao",
@@ -90,6 +221,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="exit 3 when any of the form's checks fails")
     p.add_argument("--summary", action="store_true", help="print one readable line per file instead of JSON")
     p.set_defaults(func=cmd_parse)
+
+    db_help = "SQLAlchemy URL or SQLite file path (default: $NIANBAO_DB, else nianbao.db)"
+    p = sub.add_parser("crawl", help="discover and store every annual report on county sites",
+                       description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
+                       "store it parsed, with provenance. Prints a table per site at the end.")
+    p.add_argument("--site", nargs="+", metavar="NAME", help="registry names (see `nianbao sites`); default: all")
+    p.add_argument("--start-url", nargs="+", metavar="URL", help="start from these URLs (homepage or a column)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--allow-private", action="store_true",
+                   help="follow links and redirects to private/loopback addresses (start URLs' hosts always are)")
+    p.add_argument("--delay", type=float, default=0.5, metavar="SECONDS",
+                   help="minimum delay between requests to one host (AutoThrottle adapts above it; default 0.5)")
+    p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("sites", help="list the sites registry")
+    p.set_defaults(func=cmd_sites)
+
+    p = sub.add_parser("export", help="export stored reports with provenance")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], required=True)
+    p.add_argument("--out", required=True, metavar="PATH")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("demo", help="crawl the bundled imitation web (offline) into SQLite and print the summary")
+    p.add_argument("--db", help="default: nianbao-demo.db")
+    p.set_defaults(func=cmd_demo)
     return parser
 
 
@@ -103,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # one line, never a traceback
+        _error(f"{args.command}: {type(exc).__name__}: {exc}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,46 @@
+"""Progress on stderr while a crawl runs: pages fetched and reports found per site, every few seconds."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from scrapy import signals
+from twisted.internet import task
+
+
+class Progress:
+    interval = 5.0
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.loop: task.LoopingCall | None = None
+        self.started = time.monotonic()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Progress:
+        ext = cls(crawler)
+        crawler.signals.connect(ext.opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def opened(self, spider: Any) -> None:
+        if self.crawler.settings.getbool("NIANBAO_PROGRESS", True):
+            self.loop = task.LoopingCall(self.show, spider)
+            self.loop.start(self.interval, now=False)
+
+    def closed(self, spider: Any) -> None:
+        if self.loop and self.loop.running:
+            self.loop.stop()
+
+    def show(self, spider: Any) -> None:
+        sites = getattr(spider, "sites", {})
+        parts = [f"{s.name} {s.pages}p/{len(s.reports)}r" for s in sites.values()]
+        stats = self.crawler.stats
+        print(
+            f"[{time.monotonic() - self.started:5.0f}s] pages {stats.get_value('response_received_count', 0)}, "
+            f"reports stored {stats.get_value('item_scraped_count', 0)} | " + ", ".join(parts[:8])
+            + (" …" if len(parts) > 8 else ""),
+            file=sys.stderr, flush=True,
+        )

@@ -1,0 +1,52 @@
+"""Safety: never let a site's link or redirect reach a private or loopback address (SSRF), unless allowed."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from functools import lru_cache
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.httpobj import urlparse_cached
+
+
+@lru_cache(maxsize=1024)
+def _is_private(host: str) -> bool:
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False  # unresolvable: the download itself will fail and say so
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0])
+        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
+            return True
+    return False
+
+
+class PrivateAddressGuard:
+    """Requests to private/loopback hosts are refused, except a start URL's own host or when configured."""
+
+    def __init__(self, allow: bool) -> None:
+        self.allow = allow
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PrivateAddressGuard:
+        return cls(crawler.settings.getbool("NIANBAO_ALLOW_PRIVATE"))
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        if self.allow:
+            return None
+        host = urlparse_cached(request).hostname or ""
+        if host in getattr(spider, "start_hosts", set()):
+            return None
+        if _is_private(host):
+            spider.crawler.stats.inc_value("nianbao/refused_private_address")
+            raise IgnoreRequest(f"refused: {host} is a private or loopback address")
+        return None
+
+
+async def abort_heavy_request(request: Any) -> bool:
+    """In the browser, skip what a list never needs: images, media, fonts."""
+    return request.resource_type in ("image", "media", "font")

@@ -1,0 +1,1 @@
+"""Item pipelines, one class per file: parse → store."""
