@@ -7,7 +7,7 @@ import socket
 from functools import lru_cache
 from typing import Any
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -28,21 +28,22 @@ def _is_private(host: str) -> bool:
 class PrivateAddressGuard:
     """Requests to private/loopback hosts are refused, except a start URL's own host or when configured."""
 
-    def __init__(self, allow: bool) -> None:
-        self.allow = allow
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.allow = crawler.settings.getbool("NIANBAO_ALLOW_PRIVATE")
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PrivateAddressGuard:
-        return cls(crawler.settings.getbool("NIANBAO_ALLOW_PRIVATE"))
+        return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request) -> None:
         if self.allow:
             return None
         host = urlparse_cached(request).hostname or ""
-        if host in getattr(spider, "start_hosts", set()):
+        if host in getattr(self.crawler.spider, "start_hosts", set()):
             return None
         if _is_private(host):
-            spider.crawler.stats.inc_value("nianbao/refused_private_address")
+            self.crawler.stats.inc_value("nianbao/refused_private_address")
             raise IgnoreRequest(f"refused: {host} is a private or loopback address")
         return None
 

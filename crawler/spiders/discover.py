@@ -68,9 +68,10 @@ class DiscoverSpider(scrapy.Spider):
             return any(_domain(netloc) == b or _domain(netloc).endswith("." + b) for b in base)
         return False
 
-    def _req(self, url: str, callback: Any, site: SiteState, path: list[str], **meta: Any) -> scrapy.Request:
+    def _req(self, url: str, callback: Any, site: SiteState, path: list[str], dont_filter: bool = False,
+             **meta: Any) -> scrapy.Request:
         return scrapy.Request(
-            url, callback=callback, errback=self.failed,
+            url, callback=callback, errback=self.failed, dont_filter=dont_filter,
             meta={"site": site.name, "path": path, **meta},
         )
 
@@ -157,7 +158,7 @@ class DiscoverSpider(scrapy.Spider):
             return False
         scripts = len(response.css("script"))
         links = len(response.css("a[href]"))
-        text = "".join(response.css("body ::text").getall()).strip()
+        text = "".join(response.xpath("//body//text()[not(ancestor::script) and not(ancestor::style)]").getall()).strip()
         return scripts > 0 and links < 3 and len(text) < 200
 
     # -- reports ----------------------------------------------------------------------------------
