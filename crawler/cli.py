@@ -92,6 +92,7 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     project.setmodule("crawler.settings", priority="project")
     project.set("NIANBAO_DB", store.url, priority="cmdline")
     project.set("NIANBAO_ALLOW_PRIVATE", allow_private, priority="cmdline")
+    project.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
     process = CrawlerProcess(project, install_root_handler=True)

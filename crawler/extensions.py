@@ -44,3 +44,42 @@ class Progress:
             + (" …" if len(parts) > 8 else ""),
             file=sys.stderr, flush=True,
         )
+
+
+class Resources:
+    """Every fetched response is recorded with the run: URL, status, ETag, Last-Modified, sha256, size, time."""
+
+    def __init__(self, crawler: Any) -> None:
+        from storage.db import Store
+
+        self.run_id = crawler.settings.getint("NIANBAO_RUN_ID")
+        self.store = Store(crawler.settings.get("NIANBAO_DB")) if self.run_id else None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Resources:
+        ext = cls(crawler)
+        if ext.store is not None:
+            crawler.signals.connect(ext.received, signal=signals.response_received)
+            crawler.signals.connect(ext.closed, signal=signals.spider_closed)
+        return ext
+
+    def received(self, response: Any, request: Any, spider: Any) -> None:
+        import hashlib
+        from datetime import UTC, datetime
+
+        assert self.store is not None
+        header = response.headers.get
+
+        def text(name: str) -> str | None:
+            value = header(name)
+            return value.decode("latin-1") if value else None
+
+        self.store.record_resource(
+            self.run_id, response.url, response.status, etag=text("ETag"), last_modified=text("Last-Modified"),
+            content_type=text("Content-Type"), sha256=hashlib.sha256(response.body).hexdigest(),
+            size=len(response.body), fetched_at=datetime.now(UTC),
+        )
+
+    def closed(self, spider: Any) -> None:
+        if self.store is not None:
+            self.store.close()

@@ -39,6 +39,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.extensions.Progress": 500,
+    "crawler.extensions.Resources": 510,
 }
 
 # scrapy-playwright: a download handler that only requests with meta["playwright"] go through
@@ -64,3 +65,4 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.abort_heavy_request"
 # nianbao's own
 NIANBAO_ALLOW_PRIVATE = False  # follow redirects to private/loopback addresses (tests and the demo set it)
 NIANBAO_DB = None  # SQLAlchemy URL or path; None → NIANBAO_DB env → sqlite:///nianbao.db
+NIANBAO_RUN_ID = 0  # the crawl run that fetched resources are recorded under (set by `nianbao crawl`)
