@@ -12,7 +12,9 @@ EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2,
 
 
 def _error(msg: str) -> None:
-    print(f"nianbao: {msg}", file=sys.stderr)
+    """One line on stderr, whatever the message (database drivers put several lines in theirs)."""
+    first = " ".join(msg.split("\n", 1)[0].split())
+    print(f"nianbao: {first}", file=sys.stderr)
 
 
 def _pad(text: str, width: int) -> str:
