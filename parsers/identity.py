@@ -82,6 +82,7 @@ def find_title(lines: list[str], hints: list[str], period_year: int | None = Non
 # Administrative units at county level or above, as they open an organ's name.
 _UNIT_SUFFIX = "省市州盟县区旗"
 _UNIT = re.compile(rf"[\u4e00-\u9fff]{{1,12}}?(?:自治区|自治州|自治县|自治旗|特别行政区|地区|林区|特区|[{_UNIT_SUFFIX}])")
+_TOWNSHIP = ("镇", "乡", "街道", "村", "社区", "苏木")
 _NOT_UNIT = {"城市", "社区", "园区", "小区", "景区", "街区", "片区", "矿区", "库区", "辖区", "山区", "牧区", "校区", "超市"}
 
 
@@ -98,8 +99,8 @@ def region_of(organ: str) -> str | None:
         if end < len(organ) and organ[end] in _UNIT_SUFFIX and organ[end + 1 : end + 2] != "场":
             end += 1
         unit = organ[pos:end]
-        if unit in _NOT_UNIT:
-            break
+        if unit in _NOT_UNIT or organ.startswith(_TOWNSHIP, end):
+            break  # 太和县|旧县镇: a township named after a 县 is not a county
         units.append(unit)
         pos = end
     units = [u for u in units if not u.endswith(("省", "自治区", "特别行政区"))] or units

@@ -154,7 +154,7 @@ _PROSE = {
 class Family:
     """A CMS family: where the home, 政府信息公开 page, 年报 column, articles and attachments live, and their markup."""
 
-    name: ClassVar[str] = "static"
+    name: ClassVar[str] = ""
     id_range: ClassVar[tuple[int, int]] = (1000, 99999)
     wrapper: ClassVar[str] = '<div class="article-con">'  # the container of a report's body on its page
     server: ClassVar[str] = "nginx"
@@ -178,6 +178,7 @@ class Family:
         self.page_urls: dict[int, str] = {}
         self.doc_urls: dict[int, str] = {}
         self.fail_once: set[str] = set()
+        self.attachments = 0
         self._failed: set[str] = set()
         self._lock = threading.Lock()
 
@@ -243,16 +244,18 @@ class Family:
             self.files[path] = Resp(body=self.report_page(e), ctype=self.ctype)
             return
         if e.report is None:
-            inner = self.prose(e)
+            self.files[path] = self.article(e, self.prose(e))
+            return
+        apath = self.attachment_path(e)
+        self.attachments += 1
+        if self.attach_origin and self.attachments % 2:  # every other attachment on the attachment host
+            self.attach_files[apath] = self.attachment_resp(e)
+            href = self.doc_urls[e.id] = self.attach_origin + apath
         else:
-            on_attach = self.attach_origin is not None and e.id % 2 == 0
-            origin = self.attach_origin if on_attach and self.attach_origin else self.origin
-            apath = self.attachment_path(e)
-            (self.attach_files if on_attach else self.files)[apath] = self.attachment_resp(e)
-            self.doc_urls[e.id] = origin + apath
-            href = origin + apath if on_attach else self.attachment_href(e, apath)
-            inner = (f"<p>{esc(e.title)}全文见附件。</p>\n" + self.attachment_block(e, href))
-        self.files[path] = self.article(e, inner)
+            self.files[apath] = self.attachment_resp(e)
+            self.doc_urls[e.id] = self.origin + apath
+            href = self.attachment_href(e, apath)
+        self.files[path] = self.article(e, f"<p>{esc(e.title)}全文见附件。</p>\n" + self.attachment_block(e, href))
 
     def build_column(self) -> None:
         """The 年报 column: list pages linking every entry."""
@@ -286,15 +289,16 @@ class Family:
     def encode(self, text: str) -> bytes:
         return text.encode(self.codec, errors="xmlcharrefreplace")
 
-    def page(self, title: str, main: str, head: str = "", status: int = 200) -> Resp:
-        return Resp(status, self.encode(self.page_text(title, main, head)), self.ctype,
+    def page(self, title: str, main: str, head: str = "") -> Resp:
+        return Resp(200, self.encode(self.page_text(title, main, head)), self.ctype,
                     (("Server", self.server),))
 
     def page_text(self, title: str, main: str, head: str = "") -> str:
         s = self.spec
         meta = f'<meta http-equiv="Content-Type" content="text/html; charset={s.encoding}">'
         nav = "".join(f'<li><a href="{esc(h)}">{t}</a></li>' for t, h in self.nav())
-        return (f"<!DOCTYPE html>\n<html>\n<head>\n{meta}\n<title>{esc(title)}_{self.site}</title>\n{head}</head>\n<body>\n"
+        full = esc(title) if title == self.site else f"{esc(title)}_{self.site}"
+        return (f"<!DOCTYPE html>\n<html>\n<head>\n{meta}\n<title>{full}</title>\n{head}</head>\n<body>\n"
                 f'<div class="header"><div class="logo"><a href="/">{self.site}</a></div>\n<ul class="nav">{nav}</ul></div>\n'
                 f'<div class="main">\n{main}\n</div>\n{self.footer()}</body>\n</html>\n')
 
@@ -356,16 +360,14 @@ class Family:
     def list_block(self, heading: str, items: str, after: str = "") -> str:
         return (self.crumbs(heading) + f'<div class="list"><h2>{esc(heading)}</h2>\n<ul>\n{items}\n</ul>\n{after}</div>\n')
 
-    def shown(self, e: Entry) -> str:
-        t = e.title + ("（图片版）" if e.decorated else "")
-        return t[:self.spec.cut] + "…" if self.spec.cut and len(t) > self.spec.cut else t
-
     def li(self, e: Entry, href: str, i: int = 0) -> str:
-        style = self.spec.title_attr
+        """A list row: the title maybe decorated, cut with …, with or without a title attribute."""
+        style, cut = self.spec.title_attr, self.spec.cut
         title = e.title + ("（图片版）" if e.decorated else "")
+        shown = title[:cut] + "…" if cut and len(title) > cut else title
         attr = {"plain": f' title="{esc(title)}"', "aspnet": f' title="标题：{esc(title)}&#10;发表时间：{e.date}"'}.get(
             "plain" if style == "mixed" and i % 2 == 0 else style, "")
-        return f'<li><a href="{esc(href)}"{attr} target="_blank">{esc(self.shown(e))}</a><span class="date">{e.date}</span></li>'
+        return f'<li><a href="{esc(href)}"{attr} target="_blank">{esc(shown)}</a><span class="date">{e.date}</span></li>'
 
     def article(self, e: Entry, inner: str) -> Resp:
         source = e.report["organ"] if e.report else self.site
@@ -440,25 +442,16 @@ _CREATE_PAGE_HTML = r"""function createPageHTML(_nPageCount, _nCurrIndex, _sPage
 }"""
 
 
-class TrsFamily(Family):
+class TrsFamily(StaticFamily):
     """TRS WCM: `./YYYYMM/tYYYYMMDD_ID.html`, pages only via createPageHTML, attachments needing a Referer."""
 
     name = "trs"
     id_range = (1_000_000, 9_999_999)
     wrapper = '<div class="TRS_Editor">'
     server = "Apache"
-    root = "/zfxxgk/zfxxgknb/"
-
-    @property
-    def column_url(self) -> str:
-        return self.root
-
-    def list_target(self, page: int) -> str:
-        return self.root + ("index.html" if page == 1 else f"index_{page - 1}.html")
 
     def build_column(self) -> None:
-        items = [e for e in self.entries]
-        pages = chunks(items, self.spec.page_size)
+        pages = chunks(self.entries, self.spec.page_size)
         for k, chunk in enumerate(pages):
             lis = "\n".join(self.li(e, "./" + self.article_path(e)[len(self.root):], i) for i, e in enumerate(chunk))
             script = (f'<div class="page"><script type="text/javascript">\nvar currentPage = {k};\n'
@@ -541,7 +534,8 @@ class JcmsFamily(Family):
     def __init__(self, spec: SiteSpec, origin: str, entries: list[Entry], attach_origin: str | None = None) -> None:
         super().__init__(spec, origin, entries, attach_origin)
         r = self.rng
-        self.webid, self.colid, self.gkcol = r.randint(10, 99), r.randint(10000, 99999), r.randint(10000, 99999)
+        self.webid, self.gkcol = r.randint(10, 99), r.randint(10000, 90000)
+        self.colid = self.gkcol + r.randint(10, 9999)  # clear of the sub-columns gkcol+1…
         self.unitid = str(r.randint(100000, 999999))
         self.gk_path = f"/col/col{self.gkcol}/index.html"
         self.extra_paths = {t: f"/col/col{self.gkcol + i}/index.html" for i, t in
@@ -655,8 +649,8 @@ class JpaasFamily(Family):
         r = self.rng
         self.web_id = f"{r.getrandbits(128):032x}"
         self.tpl = f"{r.getrandbits(128):032x}"
-        self.page_id = r.randint(1229000000, 1229999999)
-        gk = r.randint(1229000000, 1229999999)
+        gk = r.randint(1229000000, 1229900000)
+        self.page_id = gk + r.randint(10, 99999)  # clear of the sub-columns gk+1…
         self.gk_path = f"/col/col{gk}/index.html"
         self.extra_paths = {t: f"/col/col{gk + i}/index.html" for i, t in
                             enumerate(Family.extra_paths, start=1)}
@@ -739,7 +733,7 @@ class GkmlptFamily(Family):
                   "      .then(function (r) { return r.json(); }).then(function (d) {\n"
                   "        document.getElementById('list').innerHTML = '<ul>' + d.articles.map(function (a) {\n"
                   "          return '<li><a href=\"' + a.url + '\">' + a.title + '</a></li>'; }).join('') + '</ul>';\n"
-                  "        var n = Math.ceil(d.total / 10), p = document.getElementById('pager'); p.innerHTML = '';\n"
+                  "        var n = Math.ceil(d.total / d.page_size), p = document.getElementById('pager'); p.innerHTML = '';\n"
                   "        for (var i = 1; i <= n; i++) { var a = document.createElement('a'); a.href = '#page=' + i;\n"
                   "          a.textContent = i; a.onclick = (function (k) { return function () { load(k); }; })(i);\n"
                   "          p.appendChild(a); }\n      });\n  }\n  load(1);\n})();\n</script>\n")
@@ -756,12 +750,13 @@ class GkmlptFamily(Family):
             page = max(1, int(req.query.get("page", 1)))
         except ValueError:
             page = 1
+        size = self.spec.page_size
         arts = [{"id": e.id, "title": e.title, "url": self.origin + self.article_path(e),
                  "date": int(dt.datetime(e.date.year, e.date.month, e.date.day, 9, 30).timestamp()),
                  "publisher": e.report["organ"] if e.report else self.site,
                  "identifier": f"11441{self.sid}/{e.date.year}-{e.id % 100000:05d}"}
-                for e in items[(page - 1) * 10:page * 10]]
-        return json_resp({"total": len(items), "page": page, "articles": arts})
+                for e in items[(page - 1) * size:page * size]]
+        return json_resp({"total": len(items), "page": page, "page_size": size, "articles": arts})
 
     def article_path(self, e: Entry) -> str:
         return f"/gkmlpt/content/{e.id // 1_000_000}/{e.id // 1000}/post_{e.id}.html"
@@ -935,7 +930,8 @@ class HenanFamily(Family):
 
     def attachment_path(self, e: Entry) -> str:
         r = random.Random(e.id)
-        ms = int(dt.datetime(e.date.year, e.date.month, e.date.day, r.randint(8, 18), r.randint(0, 59)).timestamp() * 1000)
+        ms = int(dt.datetime(e.date.year, e.date.month, e.date.day, r.randint(8, 18)).timestamp() * 1000)
+        ms += r.randint(0, 3_599_999)
         return f"/ifile/{e.date:%Y%m%d}/{ms}{r.randint(1000, 9999)}.{e.form}"
 
 
@@ -1121,7 +1117,7 @@ class WafFamily(Family):
 class DownFamily(Family):
     """A dead site: every path answers 503 forever."""
 
-    name = "dead"
+    name = "down"
 
     def build(self) -> None:
         pass

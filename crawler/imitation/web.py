@@ -30,7 +30,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -68,22 +68,23 @@ SITES: tuple[SiteSpec, ...] = (
     SiteSpec("lingtai", "灵台县", "pdfviewer", departments=("水利局",), townships=("中台镇",), forms=(("pdf", 2),),
              nb_label="公开年报"),
     SiteSpec("kangle", "康乐县", "spa", departments=("统计局",), townships=("附城镇",), robots=None),
-    SiteSpec("gushi", "固始县", "waf", status="blocked", robots=None),
-    SiteSpec("huaibin", "淮滨县", "refused", status="dead"),
-    SiteSpec("luoshan", "罗山县", "down", status="dead", robots=None),
+    SiteSpec("gushi", "固始县", "waf", status="blocked", robots=None, column=False),
+    SiteSpec("huaibin", "淮滨县", "refused", status="dead", column=False),
+    SiteSpec("luoshan", "罗山县", "down", status="dead", robots=None, column=False),
     SiteSpec("xichuan", "淅川县", "static", status="robots", robots=ROBOTS_ALL),
     SiteSpec("neixiang", "内乡县", "static", status="no_column", column=False, departments=(), townships=()),
 )
 OK_FAMILIES = ("static", "trs", "jcms", "jpaas", "gkmlpt", "lonsun", "aspnet", "henan", "pdfviewer", "spa")
 
-# Column items that are not annual reports: (title, year offset from the newest report year, month, day)
-DECOYS: tuple[tuple[str, int, int, int], ...] = (
-    ("关于做好{y}年政府信息公开工作年度报告编制工作的通知", -1, 12, 10),
-    ("{county}{y}年法治政府建设年度报告", -1, 15, 3),
-    ("{county}{y}年政务公开工作要点", 0, 4, 8),
-    ("{county}政府信息公开指南", 0, 6, 1),
-    ("{county}人民政府办公室{y}年部门预算公开", 0, 2, 10),
-    ("{county}{y}年国民经济和社会发展统计公报", -1, 16, 15),  # months past 12 fall in the next year
+# Column items that are not annual reports: (title, the year {y} it names and the year it is published in,
+# both as offsets from the newest report year, month, day)
+DECOYS: tuple[tuple[str, int, int, int, int], ...] = (
+    ("关于做好{y}年政府信息公开工作年度报告编制工作的通知", -1, -1, 12, 10),
+    ("{county}{y}年法治政府建设年度报告", -1, 0, 3, 3),
+    ("{county}{y}年政务公开工作要点", 0, 0, 4, 8),
+    ("{county}政府信息公开指南", 0, 0, 6, 1),
+    ("{county}人民政府办公室{y}年部门预算公开", 0, 0, 2, 10),
+    ("{county}{y}年国民经济和社会发展统计公报", -1, 0, 4, 15),
 )
 HTML_QUIRKS = ("typos", "numbering_variants", "spaced_words", "wrapped_labels", "dash_zeros", "thousands", "fullwidth",
                "units", "title_linebreak", "title_decoration")
@@ -154,10 +155,9 @@ def make_entries(spec: SiteSpec, rng: random.Random) -> list[Entry]:
         entries += [report(county + dept, y, "bm", 30) for y in sorted(rng.sample(years[-3:], rng.randint(1, 2)))]
     entries += [report(county + town, rng.choice(years[-3:]), "xz", 30) for town in spec.townships]
     reports = list(entries)
-    for title, offset, month, day in DECOYS:
-        y = years[-1] + offset
-        date = dt.date(y + (month - 1) // 12, (month - 1) % 12 + 1, day) + dt.timedelta(days=rng.randint(0, 9))
-        entries.append(entry(title.format(county=county, y=y), date, "decoy"))
+    for title, named, published, month, day in DECOYS:
+        date = dt.date(years[-1] + published, month, day) + dt.timedelta(days=rng.randint(0, 9))
+        entries.append(entry(title.format(county=county, y=years[-1] + named), date, "decoy"))
     html_reports = list(reports)
     for form, n in spec.forms:
         for e in rng.sample(html_reports, n):
@@ -386,9 +386,13 @@ class ImitationWeb:
         return self
 
     def stop(self) -> None:
+        if self._threads:  # shutdown() waits for the serving loop: all of them at once
+            stoppers = [threading.Thread(target=srv.shutdown) for srv in self._servers]
+            for t in stoppers:
+                t.start()
+            for t in stoppers:
+                t.join()
         for srv in self._servers:
-            if self._threads:
-                srv.shutdown()
             srv.server_close()
         for sock in self._closed:
             sock.close()

@@ -1,0 +1,157 @@
+"""Real crawls, as a user runs them (`nianbao crawl`), against the imitation web served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from crawler.imitation.web import build_web
+
+from tests.conftest import ROOT, diff, need
+
+FAST = ("--delay", "0.01", "--no-progress")
+
+
+def crawl(db: str, urls: list[str], *extra: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--allow-private", *FAST, *extra, "--start-url", *urls],
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+    )
+
+
+def stored(db: str, tmp: Path) -> list[dict[str, Any]]:
+    out = tmp / f"export-{time.monotonic_ns()}.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", "jsonl", "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture(scope="module")
+def web():
+    with build_web(seed=0) as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
+def first_crawl(web, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("crawl")
+    db = str(tmp / "nianbao.db")
+    proc = crawl(db, [s.start_url for s in web.sites])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return db, proc, stored(db, tmp), tmp
+
+
+def _truth(web) -> dict[tuple[str, str], Any]:
+    return {(r.page_url, r.document_url): r for s in web.sites if s.status == "ok" for r in s.reports}
+
+
+def test_every_report_found_and_nothing_else(web, first_crawl) -> None:
+    db, proc, reports, _ = first_crawl
+    want = _truth(web)
+    got = {(r["provenance"]["page_url"], r["provenance"]["document_url"]): r for r in reports}
+    assert sorted(set(want) - set(got)) == [], "reports missed"
+    assert sorted(set(got) - set(want)) == [], "documents stored that are not reports (decoys?)"
+    decoys = {t for s in web.sites for t in s.decoy_titles}
+    assert not decoys & {r["title"] for r in reports}
+
+
+def test_parsed_values_and_provenance(web, first_crawl) -> None:
+    _, _, reports, _ = first_crawl
+    want = _truth(web)
+    for r in reports:
+        key = (r["provenance"]["page_url"], r["provenance"]["document_url"])
+        truth = want[key]
+        assert diff(r, truth.report) == [], (key, diff(r, truth.report)[:5])
+        prov = r["provenance"]
+        assert len(prov["sha256"]) == 64 and prov["http_status"] == 200 and prov["fetched_at"].endswith("Z")
+        assert prov["discovery_path"] and prov["discovery_path"][0].rstrip("/").startswith(
+            next(s.start_url for s in web.sites if any(x is truth for x in s.reports)).rstrip("/")[:20]
+        )
+
+
+def test_each_site_ends_with_a_status_and_reason(web, first_crawl) -> None:
+    _, proc, _, _ = first_crawl
+    table = proc.stdout
+    for site in web.sites:
+        netloc = site.start_url.split("/")[2]
+        line = next((ln for ln in table.splitlines() if ln.startswith(netloc)), None)
+        assert line is not None, (netloc, table)
+        assert f" {site.status}: " in line, (site.name, site.status, line)
+
+
+def test_a_second_crawl_stores_nothing_twice(web, first_crawl) -> None:
+    db, _, reports, tmp = first_crawl
+    proc = crawl(db, [s.start_url for s in web.sites])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    again = stored(db, tmp)
+    assert len(again) == len(reports)
+    assert {r["provenance"]["sha256"] for r in again} == {r["provenance"]["sha256"] for r in reports}
+
+
+def test_a_killed_crawl_loses_nothing(web, tmp_path) -> None:
+    db = str(tmp_path / "killed.db")
+    urls = [s.start_url for s in web.sites]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--allow-private", *FAST, "--start-url", *urls],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(4)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    done = crawl(db, urls)
+    assert done.returncode == 0, done.stderr[-2000:]
+    reports = stored(db, tmp_path)
+    keys = [(r["provenance"]["page_url"], r["provenance"]["document_url"]) for r in reports]
+    assert len(keys) == len(set(keys)), "a report stored twice"
+    assert set(keys) == set(_truth(web))
+
+
+def test_exports_carry_provenance(first_crawl) -> None:
+    db, _, reports, tmp = first_crawl
+    import csv
+
+    import pyarrow.parquet as pq
+
+    for fmt in ("csv", "parquet"):
+        out = tmp / f"reports.{fmt}"
+        proc = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", fmt, "--out", str(out)],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        if fmt == "csv":
+            with out.open(encoding="utf-8") as fh:
+                rows = list(csv.DictReader(fh))
+        else:
+            rows = pq.read_table(out).to_pylist()
+        assert len(rows) == len(reports)
+        assert {"provenance.page_url", "provenance.sha256", "requests.new.total", "organ", "year"} <= set(rows[0])
+
+
+def test_crawl_into_postgresql(web, tmp_path) -> None:
+    url = _pg_url()
+    ok_sites = [s for s in web.sites if s.status == "ok"][:2]
+    proc = crawl(url, [s.start_url for s in ok_sites])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    reports = stored(url, tmp_path)
+    want = {(r.page_url, r.document_url) for s in ok_sites for r in s.reports}
+    assert {(r["provenance"]["page_url"], r["provenance"]["document_url"]) for r in reports} == want
+
+
+def _pg_url() -> str:
+    import uuid
+
+    try:
+        import psycopg
+
+        name = f"nianbao_crawl_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect("host=127.0.0.1 port=5432 dbname=test user=postgres", autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+    except Exception as exc:  # noqa: BLE001
+        need(False, f"PostgreSQL at 127.0.0.1:5432 ({exc})")
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"
