@@ -38,6 +38,7 @@ def report_link(text: str) -> ReportLink | None:
     """A link text naming one annual report, or None (decoys, columns, other documents)."""
     s = cn_year(squash(text)).replace("【", "(").replace("】", ")")
     s = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}|\d{4}-\d{1,2}-\d{1,2}$", "", s)  # dates printed beside titles
+    s = re.sub(r"(?:发表|发布|更新)(?:时间|日期)[:：].*$", "", re.sub(r"^(?:标题|题名)[:：]", "", s))  # title="标题：… 发表时间：…"
     if not s or _DECOY.search(s):
         return None
     m = _REPORT.match(s)
@@ -54,7 +55,8 @@ def report_link(text: str) -> ReportLink | None:
     return None
 
 
-_COLUMN = re.compile(r"(?:政府)?信息公开(?:工作)?年(?:度)?报(?:告)?$|^年报$|公开年报|年度报告$|^年度报告")
+_COLUMN = re.compile(r"(?:政府)?信息公开(?:工作)?年(?:度)?报(?:告)?$|年报$|公开年报|年度报告$|^年度报告")
+_YEAR_FOLDER = re.compile(r"^(?:19|20)\d\d年?度?(?:年报)?$")
 _MENU = re.compile(r"^(?:政府信息公开|政务公开|信息公开|政府信息公开专栏|政务公开专栏|法定主动公开内容|信息公开目录)$")
 _NEXT = re.compile(r"^(?:下一页|下页|后一页|>|>>|»|›|尾页|末页|\d{1,3})$")
 
@@ -63,6 +65,11 @@ def is_column(text: str) -> bool:
     """A link to a 年报 column (a list of reports), not to one report."""
     s = squash(text)
     return bool(s) and len(s) <= 16 and _COLUMN.search(s) is not None and report_link(s) is None
+
+
+def is_year_folder(text: str) -> bool:
+    """A year sub-column inside a 年报 column (2022年, 2022年度)."""
+    return _YEAR_FOLDER.match(squash(text)) is not None
 
 
 def is_menu(text: str) -> bool:

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin
 
 from parsel import Selector
 from scrapy import FormRequest, Request
@@ -35,8 +35,8 @@ def links_in(response: Response) -> Iterator[tuple[str, str]]:
     sel = Selector(text=body.replace("<![CDATA[", "").replace("]]>", ""))
     for a in sel.css("a[href]"):
         href = (a.attrib.get("href") or "").strip()
-        if not href or href.startswith(("javascript:", "mailto:", "#")):
-            continue
+        if not href or href.startswith(("javascript:", "mailto:")) or (href.startswith("#") and not href.startswith(("#/", "#!/"))):
+            continue  # a plain #anchor; a hash route (#/article/1) of a script-only site is a page
         text = " ".join(a.css("::text").getall()).strip() or a.attrib.get("title", "")
         title = a.attrib.get("title", "")
         if title and len(title) > len(text):
@@ -159,7 +159,7 @@ class JPaaS(Platform):
 
     name = "jpaas"
     marker = re.compile(r"unitbuild\.js")
-    query = re.compile(r"""queryData\s*=\s*["']([^"']+)["']""")
+    query = re.compile(r"""queryData\s*=\s*(?:"([^"]+)"|'([^']+)')""")
     api = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 
     def pages(self, response: TextResponse) -> Iterator[Request]:
@@ -167,7 +167,7 @@ class JPaaS(Platform):
         if not m:
             return
         try:
-            params = json.loads(m.group(1).replace("'", '"'))
+            params = json.loads((m.group(1) or m.group(2)).replace("'", '"'))
         except ValueError:
             return
         base = {k: str(v) for k, v in params.items() if not isinstance(v, dict | list)}
@@ -199,14 +199,20 @@ class Lonsun(Platform):
     """龙讯 Lonsun: list pages come by AJAX from /site/label/8888?IsAjax=1&labelName=publicInfoList…"""
 
     name = "lonsun"
-    marker = re.compile(r"/site/label/\d+\?[^\"']*labelName=publicInfoList|XxgkAnnualReport")
-    label = re.compile(r"""(/site/label/\d+\?[^"'\s<>]*labelName=publicInfoList[^"'\s<>]*)""")
+    marker = re.compile(r"/site/label/\d+\?")
+    label = re.compile(r"""['"](/site/label/\d+\?[^;]*?);""", re.S)
+    literal = re.compile(r"(encodeURIComponent\(\s*)?'([^']*)'|(encodeURIComponent\(\s*)?\"([^\"]*)\"")
 
     def pages(self, response: TextResponse) -> Iterator[Request]:
         m = self.label.search(response.text)
-        if not m:
+        if not m or "publicInfoList" not in m.group(1):
             return
-        url = re.sub(r"&?pageIndex=\d+", "", m.group(1).replace("&amp;", "&"))
+        # the URL is glued together in script: keep its string literals, drop the expressions between
+        url = m.group(1).split("'", 1)[0].split('"', 1)[0]
+        for enc1, lit1, enc2, lit2 in self.literal.findall(m.group(1)[len(url) + 1 :]):
+            lit = lit1 or lit2
+            url += quote(lit) if (enc1 or enc2) else lit
+        url = re.sub(r"&(?:pageIndex|_)=(?=&|$)", "", url.replace("&amp;", "&"))
         yield paged(urljoin(response.url, f"{url}&pageIndex={PAGE}"), {"X-Requested-With": "XMLHttpRequest"})
 
 

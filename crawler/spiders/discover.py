@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawler import classify, platforms
@@ -35,6 +36,7 @@ class SiteState:
     reason: str = ""
     root_ok: bool = False
     errors: list[str] = field(default_factory=list)
+    routes: set[str] = field(default_factory=set)  # hash routes already asked for
 
 
 def _host(url: str) -> str:
@@ -70,6 +72,12 @@ class DiscoverSpider(scrapy.Spider):
 
     def _req(self, url: str, callback: Any, site: SiteState, path: list[str], dont_filter: bool = False,
              **meta: Any) -> scrapy.Request:
+        if "#/" in url or "#!/" in url:
+            # a hash route: Scrapy's duplicate filter ignores fragments, so the spider tells routes apart
+            dont_filter = dont_filter or url not in site.routes
+            site.routes.add(url)
+        if meta.get("playwright"):
+            meta.setdefault("playwright_page_methods", [PageMethod("wait_for_load_state", "networkidle")])
         return scrapy.Request(
             url, callback=callback, errback=self.failed, dont_filter=dont_filter,
             meta={"site": site.name, "path": path, **meta},
@@ -98,9 +106,9 @@ class DiscoverSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         if self._needs_browser(response):
-            yield self._req(response.url, self.parse_page, site, response.meta["path"],
+            yield self._req(response.request.url, self.parse_page, site, response.meta["path"],
                             nav_depth=response.meta.get("nav_depth", 0), playwright=True,
-                            playwright_page_methods=[], in_column=response.meta.get("in_column", False),
+                            in_column=response.meta.get("in_column", False),
                             rendered=True, root=response.meta.get("root", False), dont_filter=True)
             return
         depth = response.meta.get("nav_depth", 0)
@@ -117,7 +125,7 @@ class DiscoverSpider(scrapy.Spider):
                     if in_column or depth:
                         site.columns.add(response.url)
                     yield self._req(url, self.parse_article, site, path, list_title=link.title)
-            elif classify.is_column(text):
+            elif classify.is_column(text) or (in_column and classify.is_year_folder(text) and self.in_site(site, url)):
                 site.columns.add(url)
                 yield self._req(url, self.parse_page, site, path, nav_depth=depth + 1, in_column=True)
             elif depth < MAX_NAV_DEPTH and classify.is_menu(text):
@@ -174,7 +182,7 @@ class DiscoverSpider(scrapy.Spider):
             yield self._item(site, response, page_url=response.url, path=path)
             return
         if self._needs_browser(response):
-            yield self._req(response.url, self.parse_article, site, path, list_title=response.meta.get("list_title"),
+            yield self._req(response.request.url, self.parse_article, site, path, list_title=response.meta.get("list_title"),
                             playwright=True, rendered=True, dont_filter=True)
             return
         page_item = self._item(site, response, page_url=response.url, path=path)
