@@ -46,7 +46,10 @@ class Extract:
     text_layer: bool = True  # False for a scan/image without text
 
 
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/,，]?\s*共\s*\d{1,3}\s*页)?|\d{1,3}\s*/\s*\d{1,3})\s*$")
+# "- 3 -" and "第 3 页 共 9 页" are page numbers wherever they stand; a bare "3/9" only at a page's edge
+# (sources that know the page, like PDF, drop those), since "27 / 27" is also a row of values with a blank
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[/,，]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+PAGE_EDGE_NUMBER = re.compile(r"^\s*(?:[-—–－]?\s*\d{1,3}\s*[-—–－]?|\d{1,3}\s*/\s*\d{1,3}|第\s*\d{1,3}\s*页.*)\s*$")
 
 
 def is_page_number(line: str) -> bool:

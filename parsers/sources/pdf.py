@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from ..rows import Extract, RowBuilder
+from ..rows import PAGE_EDGE_NUMBER, Extract, RowBuilder
 from ..text import is_value, normalize
 from . import Unreadable
 
@@ -148,6 +148,10 @@ def extract_pdf(data: bytes) -> Extract:
             except Exception as exc:  # a damaged content stream on one page
                 raise Unreadable(f"corrupt PDF page {page.page_number}: {type(exc).__name__}") from None
             lines = _lines(words)
+            while lines and PAGE_EDGE_NUMBER.match(normalize(lines[-1].text())):
+                lines.pop()  # the page number in the footer
+            if lines and PAGE_EDGE_NUMBER.match(normalize(lines[0].text())):
+                lines.pop(0)
             texts = _regroup(lines) if not grids else [ln.text() for ln in lines]
             items: list[tuple[float, int, Any]] = [(0.0, 0, "\n".join(texts))] if not grids else []
             items += [(ln.top, 0, t) for ln, t in zip(lines, texts, strict=True)] if grids else []
