@@ -80,7 +80,7 @@ class DiscoverSpider(scrapy.Spider):
             meta.setdefault("playwright_page_methods", [PageMethod("wait_for_load_state", "networkidle")])
         return scrapy.Request(
             url, callback=callback, errback=self.failed, dont_filter=dont_filter,
-            meta={"site": site.name, "path": path, **meta},
+            meta={"site": site.name, "path": path, "download_slot": _host(url), **meta},
         )
 
     async def start(self) -> Any:
@@ -137,12 +137,14 @@ class DiscoverSpider(scrapy.Spider):
                 for req in platform.pages(response):
                     yield req.replace(callback=self.parse_page, errback=self.failed,
                                       meta={**req.meta, "site": site.name, "path": response.meta["path"],
+                                            "download_slot": _host(req.url),
                                             "nav_depth": depth, "in_column": True, "platform": platform.name})
         if new_entries:
             nxt = platforms.next_page(response)
             if nxt is not None:
                 yield nxt.replace(callback=self.parse_page, errback=self.failed,
                                   meta={**nxt.meta, "site": site.name, "path": response.meta["path"],
+                                        "download_slot": _host(nxt.url),
                                         "nav_depth": depth, "in_column": True})
 
     def _blocked(self, response: Response, site: SiteState) -> bool:
@@ -195,7 +197,7 @@ class DiscoverSpider(scrapy.Spider):
                 yield scrapy.Request(
                     url, callback=self.parse_document, errback=self.failed,
                     headers={"Referer": response.url},
-                    meta={"site": site.name, "path": path, "page_url": response.url,
+                    meta={"site": site.name, "path": path, "page_url": response.url, "download_slot": _host(url),
                           "list_title": response.meta.get("list_title")},
                 )
             return
