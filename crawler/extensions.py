@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from typing import Any
 
 from scrapy import signals
-from twisted.internet import task
+from twisted.internet import task, threads
+
+log = logging.getLogger(__name__)
 
 
 class Progress:
@@ -74,11 +77,14 @@ class Resources:
             value = header(name)
             return value.decode("latin-1") if value else None
 
-        self.store.record_resource(
+        # a database write per response: in a thread, so the reactor keeps downloading
+        d = threads.deferToThread(
+            self.store.record_resource,
             self.run_id, response.url, response.status, etag=text("ETag"), last_modified=text("Last-Modified"),
             content_type=text("Content-Type"), sha256=hashlib.sha256(response.body).hexdigest(),
             size=len(response.body), fetched_at=datetime.now(UTC),
         )
+        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s", response.url, f.getErrorMessage()))
 
     def closed(self, spider: Any) -> None:
         if self.store is not None:

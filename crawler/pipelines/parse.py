@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -17,18 +21,21 @@ class ParsePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
 
+    def close_spider(self) -> None:
+        global _POOL
+        if _POOL is not None:
+            _POOL.shutdown(wait=True, cancel_futures=True)
+            _POOL = None
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> ParsePipeline:
         return cls(crawler)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         stats = self.crawler.stats
         report = item.get("report")
         if report is None:
-            try:
-                report = parse_bytes(item["body"], item.get("filename") or item["document_url"])
-            except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
-                report = exc
+            report = await parse_elsewhere(item["body"], item.get("filename") or item["document_url"])
         if isinstance(report, Unreadable | NotAReport) or isinstance(report, Exception):
             kind = "unreadable" if isinstance(report, Unreadable) else "not_a_report" if isinstance(report, NotAReport) else "parse_error"
             stats.inc_value(f"nianbao/documents_{kind}")
@@ -38,6 +45,30 @@ class ParsePipeline:
         item["report"] = report
         stats.inc_value("nianbao/reports_parsed")
         return item
+
+
+def _parse(body: bytes, name: str) -> dict[str, Any] | Exception:
+    try:
+        return parse_bytes(body, name)
+    except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
+        return exc
+
+
+_POOL: ProcessPoolExecutor | None = None
+
+
+async def parse_elsewhere(body: bytes, name: str) -> dict[str, Any] | Exception:
+    """Parse in a worker process: parsing is CPU-bound pure Python, and in the crawler's own process it
+    would hold the GIL and stall every download while it runs."""
+    global _POOL
+    if _POOL is None:
+        # spawn, not fork: the crawler has threads (reactor, database, browser) that a fork would copy mid-flight
+        _POOL = ProcessPoolExecutor(max_workers=max(1, min(2, (os.cpu_count() or 2) - 1)),
+                                    mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_POOL, _parse, body, name)
+    except Exception as exc:  # noqa: BLE001 - a dead worker is a failed parse, not a failed crawl
+        return exc
 
 
 def _confirm_identity(report: dict[str, Any], list_title: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from typing import Any
 
@@ -24,9 +25,21 @@ class StorePipeline:
         if self.store is not None:
             self.store.close()
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        assert self.store is not None
+    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        # database and disk writes off the reactor thread, so downloads keep flowing
+        new = await asyncio.to_thread(self._store, item)
+        site, report = item["site"], item["report"]
         stats = self.crawler.stats
+        stats.inc_value(f"nianbao/site/{site}/reports_parsed")
+        if new:
+            stats.inc_value(f"nianbao/site/{site}/reports_new")
+        if any(not c["ok"] for c in report.get("checks") or []):
+            stats.inc_value(f"nianbao/site/{site}/checks_failing")
+        item.pop("body", None)  # keep memory flat: the bytes are on disk now
+        return item
+
+    def _store(self, item: dict[str, Any]) -> bool:
+        assert self.store is not None
         site = item["site"]
         body: bytes = item["body"]
         sha = hashlib.sha256(body).hexdigest()
@@ -42,10 +55,4 @@ class StorePipeline:
             "discovery_path": item["discovery_path"],
         }
         _, new = self.store.add_report(site, report, provenance)
-        stats.inc_value(f"nianbao/site/{site}/reports_parsed")
-        if new:
-            stats.inc_value(f"nianbao/site/{site}/reports_new")
-        if any(not c["ok"] for c in report.get("checks") or []):
-            stats.inc_value(f"nianbao/site/{site}/checks_failing")
-        item.pop("body", None)  # keep memory flat: the bytes are on disk now
-        return item
+        return new

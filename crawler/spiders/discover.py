@@ -7,7 +7,7 @@ pages its lists); this spider only walks and classifies links. Each site ends wi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawler import classify, platforms
+from crawler.pipelines.parse import parse_elsewhere
 
 MAX_NAV_DEPTH = 3  # homepage → 政府信息公开 → (sub-menu) → 年报 column
 WAF_MARKS = re.compile(r"\$_ts|_\$[a-z]{2}|waf|安全狗|云锁|访问被拦截|拦截|yunsuo|seraph|acw_sc", re.I)
@@ -172,7 +173,7 @@ class DiscoverSpider(scrapy.Spider):
         return scripts > 0 and links < 3 and len(text) < 200
 
     # -- reports ----------------------------------------------------------------------------------
-    def parse_article(self, response: Response) -> Iterator[Any]:
+    async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         site = self.sites[response.meta["site"]]
         site.pages += 1
         if self._blocked(response, site) or response.status >= 400:
@@ -181,14 +182,15 @@ class DiscoverSpider(scrapy.Spider):
             return
         path = response.meta["path"]
         if not isinstance(response, TextResponse) or classify.is_document_url(response.url) and not _is_html(response):
-            yield self._item(site, response, page_url=response.url, path=path)
+            yield self._item(site, response, page_url=response.request.url, path=path)
             return
         if self._needs_browser(response):
             yield self._req(response.request.url, self.parse_article, site, path, list_title=response.meta.get("list_title"),
                             playwright=True, rendered=True, dont_filter=True)
             return
-        page_item = self._item(site, response, page_url=response.url, path=path)
-        report = _parse_quietly(response.body, response.url)
+        page_item = self._item(site, response, page_url=response.request.url, path=path)
+        # parsing is pure and can take a while: off the reactor thread, so downloads keep flowing
+        report = await parse_elsewhere(response.body, response.url)
         page_item["report"] = report
         attachments = [] if _has_tables(report) else list(self._attachments(response))
         if attachments:
@@ -272,15 +274,6 @@ class DiscoverSpider(scrapy.Spider):
                 else:
                     site.status, site.reason = "ok", f"{len(site.reports)} report links in {len(site.columns)} list(s)"
             self.crawler.stats.set_value(f"nianbao/site/{site.name}/status", site.status)
-
-
-def _parse_quietly(body: bytes, name: str) -> dict[str, Any] | Exception:
-    from parsers import parse_bytes
-
-    try:
-        return parse_bytes(body, name)
-    except Exception as exc:  # the pipeline reports it; here it only means "no numbers on the page"
-        return exc
 
 
 def _has_tables(report: dict[str, Any] | Exception) -> bool:
