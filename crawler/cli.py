@@ -97,9 +97,11 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     project.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
-    process = CrawlerProcess(project, install_root_handler=True)
+    process = CrawlerProcess(project)
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, sites=sites)
+    if project.get("LOG_LEVEL") != "DEBUG" and not project.getbool("NIANBAO_TRACEBACKS"):
+        _one_line_logs()
     status = "ok"
     try:
         process.start()
@@ -130,6 +132,21 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     return results
 
 
+def _one_line_logs() -> None:
+    """Log records without their tracebacks (a refused connection is a result, not a crash); -v shows them."""
+    import logging
+
+    class NoTraceback(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            if record.exc_info:
+                record.msg = f"{record.getMessage()} ({record.exc_info[1]!r})"
+                record.args, record.exc_info, record.exc_text = (), None, None
+            return True
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(NoTraceback())
+
+
 def print_results(results: list[dict[str, Any]]) -> None:
     print(f"{_pad('site', 14)}{'pages':>6} {'found':>6} {'new':>5} {'parsed':>7} {'failing':>8}  status: reason")
     for r in results:
@@ -157,7 +174,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         sites.append((urlsplit(url).netloc, url))
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
-                        settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING",
+                        settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
                                   "DOWNLOAD_DELAY": args.delay, "AUTOTHROTTLE_START_DELAY": args.delay,
                                   "NIANBAO_PROGRESS": not args.no_progress})
     print_results(results)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from functools import lru_cache
@@ -51,3 +52,20 @@ class PrivateAddressGuard:
 async def abort_heavy_request(request: Any) -> bool:
     """In the browser, skip what a list never needs: images, media, fonts."""
     return request.resource_type in ("image", "media", "font")
+
+
+class RetryBackoff:
+    """Exponential backoff before a retried request (Scrapy's RetryMiddleware retries at once)."""
+
+    def __init__(self, base: float, cap: float) -> None:
+        self.base, self.cap = base, cap
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RetryBackoff:
+        return cls(crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF"), crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX"))
+
+    async def process_request(self, request: Request) -> None:
+        tries = request.meta.get("retry_times", 0)
+        if tries and self.base > 0:
+            await asyncio.sleep(min(self.cap, self.base * 2 ** (tries - 1)))
+        return None

@@ -32,6 +32,7 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.PrivateAddressGuard": 560,
+    "crawler.middlewares.RetryBackoff": 570,
 }
 ITEM_PIPELINES = {
     "crawler.pipelines.parse.ParsePipeline": 300,
@@ -65,5 +66,8 @@ PLAYWRIGHT_ABORT_REQUEST = "crawler.middlewares.abort_heavy_request"
 # nianbao's own
 NIANBAO_ALLOW_PRIVATE = False  # follow redirects to private/loopback addresses (tests and the demo set it)
 NIANBAO_DB = None  # SQLAlchemy URL or path; None → NIANBAO_DB env → sqlite:///nianbao.db
+NIANBAO_RETRY_BACKOFF = 1.0  # seconds before the first retry, doubled for each further one
+NIANBAO_RETRY_BACKOFF_MAX = 30.0
+NIANBAO_TRACEBACKS = False  # log tracebacks (`nianbao crawl -v`)
 NIANBAO_RUN_ID = 0  # the crawl run that fetched resources are recorded under (set by `nianbao crawl`)
 REMOTE_CONTROL_ENABLED = False

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawler.imitation.web import build_web
 
+from crawler.imitation.web import build_web
 from tests.conftest import ROOT, diff, need
 
 FAST = ("--delay", "0.01", "--no-progress")
@@ -60,6 +60,22 @@ def test_every_report_found_and_nothing_else(web, first_crawl) -> None:
     assert sorted(set(got) - set(want)) == [], "documents stored that are not reports (decoys?)"
     decoys = {t for s in web.sites for t in s.decoy_titles}
     assert not decoys & {r["title"] for r in reports}
+
+
+def test_politeness_robots_and_blocked_sites(web, first_crawl) -> None:
+    """robots.txt is obeyed, a blocked or dead site is not hammered, and every site's robots.txt comes first."""
+    by_host: dict[str, list[str]] = {}
+    for _, host, _, path in web.requests:
+        by_host.setdefault(host, []).append(path)
+    for site in web.sites:
+        host = site.start_url.split("/")[2]
+        paths = by_host.get(host, [])
+        if site.status == "robots":
+            assert set(paths) == {"/robots.txt"}, paths
+        if site.status in ("blocked", "dead") and paths:
+            assert len(paths) <= 8, (site.name, paths)  # robots.txt and the homepage, with their retries
+        if paths and site.family != "spa":
+            assert paths[0] == "/robots.txt", (site.name, paths[:3])
 
 
 def test_parsed_values_and_provenance(web, first_crawl) -> None:
@@ -155,3 +171,4 @@ def _pg_url() -> str:
     except Exception as exc:  # noqa: BLE001
         need(False, f"PostgreSQL at 127.0.0.1:5432 ({exc})")
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
