@@ -172,3 +172,53 @@ def _pg_url() -> str:
         need(False, f"PostgreSQL at 127.0.0.1:5432 ({exc})")
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
+
+
+def test_links_to_other_private_addresses_are_refused_unless_allowed(tmp_path) -> None:
+    """A start URL's own host is always allowed; a redirect to another private or loopback address only with
+    --allow-private."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(f"{self.server.server_address[0]}{self.path}")
+            if self.path == "/robots.txt":
+                self.send_error(404)
+                return
+            if self.server is outer and self.path == "/nb/":  # the column moved: a redirect to another address
+                self.send_response(302)
+                self.send_header("Location", f"http://127.0.0.2:{inner.server_port}/nb/")
+                self.end_headers()
+                return
+            body = ('<html><body><a href="/nb/">政府信息公开年报</a></body></html>'
+                    if self.server is outer else "<html><body>年报</body></html>").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+    outer = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    inner = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
+    for server in (outer, inner):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        start = f"http://127.0.0.1:{outer.server_port}/"
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(tmp_path / "a.db"), *FAST, "--start-url", start],
+            capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )
+        assert proc.returncode in (0, 1), proc.stderr
+        assert not [h for h in hits if h.startswith("127.0.0.2")], hits
+        assert "no_column" in proc.stdout  # the column was found, its redirect refused
+        allowed = crawl(str(tmp_path / "b.db"), [start])
+        assert allowed.returncode in (0, 1), allowed.stderr
+        assert [h for h in hits if h.startswith("127.0.0.2/nb/")], hits
+    finally:
+        outer.shutdown()
+        inner.shutdown()
