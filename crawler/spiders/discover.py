@@ -38,6 +38,7 @@ class SiteState:
     root_ok: bool = False
     errors: list[str] = field(default_factory=list)
     routes: set[str] = field(default_factory=set)  # hash routes already asked for
+    script_only: bool = False  # the homepage was a script shell: render every page, skip the plain fetch
 
 
 def _host(url: str) -> str:
@@ -77,6 +78,8 @@ class DiscoverSpider(scrapy.Spider):
             # a hash route: Scrapy's duplicate filter ignores fragments, so the spider tells routes apart
             dont_filter = dont_filter or url not in site.routes
             site.routes.add(url)
+        if site.script_only and not classify.is_document_url(url) and callback in (self.parse_page, self.parse_article):
+            meta.update(playwright=True, rendered=True)  # a script-only site: straight to the browser
         if meta.get("playwright"):
             meta.setdefault("playwright_page_methods", [PageMethod("wait_for_load_state", "networkidle")])
         return scrapy.Request(
@@ -107,6 +110,7 @@ class DiscoverSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             return
         if self._needs_browser(response):
+            site.script_only = site.script_only or bool(response.meta.get("root"))
             yield self._req(response.request.url, self.parse_page, site, response.meta["path"],
                             nav_depth=response.meta.get("nav_depth", 0), playwright=True,
                             in_column=response.meta.get("in_column", False),
