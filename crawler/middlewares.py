@@ -69,3 +69,13 @@ class RetryBackoff:
         if tries and self.base > 0:
             await asyncio.sleep(min(self.cap, self.base * 2 ** (tries - 1)))
         return None
+
+
+class SiteSlots:
+    """One download slot (politeness) per host:port, also for requests the spider did not make (robots.txt):
+    Scrapy keys slots by host name alone, so sites sharing an address would share one pace."""
+
+    def process_request(self, request: Request) -> None:
+        if "download_slot" not in request.meta:
+            request.meta["download_slot"] = urlparse_cached(request).netloc.lower()
+        return None

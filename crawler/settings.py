@@ -10,7 +10,7 @@ NEWSPIDER_MODULE = "crawler.spiders"
 
 USER_AGENT = "nianbao/0.1 (annual-report research crawler; +https://github.com/nianbao/nianbao)"
 ROBOTSTXT_OBEY = True
-CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS = 128  # politeness is per host; this only bounds the whole crawl (requests waiting out a delay count too)
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 0.5
 DOWNLOAD_DELAY_JITTER = 0
@@ -31,6 +31,7 @@ LOG_LEVEL = os.environ.get("NIANBAO_LOG_LEVEL", "INFO")
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.SiteSlots": 50,
     "crawler.middlewares.PrivateAddressGuard": 560,
     "crawler.middlewares.RetryBackoff": 570,
 }

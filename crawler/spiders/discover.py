@@ -89,7 +89,8 @@ class DiscoverSpider(scrapy.Spider):
 
     async def start(self) -> Any:
         for site in self.sites.values():
-            yield self._req(site.start_url, self.parse_page, site, [], nav_depth=0, root=True)
+            # every site's homepage before any deeper page: each host keeps its own pace from the start
+            yield self._req(site.start_url, self.parse_page, site, [], nav_depth=0, root=True).replace(priority=100)
 
     # -- pages ------------------------------------------------------------------------------------
     def parse_page(self, response: Response) -> Iterator[Any]:
