@@ -132,7 +132,7 @@ def main() -> None:
           f"wall / bound = {wall / bound:.2f} (target ≤ 1.2)")
     plain_done = max(t for t, host, _, _ in web.requests if host not in browser_hosts) - started
     print(f"sites served over plain HTTP: last request at {plain_done:.1f} s = {plain_done / bound:.2f} × the bound; "
-          f"{len(browser_hosts)} script-only sites rendered in Chromium take the rest (2 cores, 4 pages at a time)")
+          f"{len(browser_hosts)} script-only sites rendered in Chromium take the rest (2 cores, up to 8 pages at a time)")
     print(f"peak memory, crawl (with the script-only sites): {run_crawl.peak / 2**20:.0f} MiB")  # type: ignore[attr-defined]
 
     if args.rendered:
