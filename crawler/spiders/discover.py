@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
@@ -299,15 +299,11 @@ def _filename(response: Response) -> str | None:
         return None
     m = re.search(rb"filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)", raw)
     if m:
-        from urllib.parse import unquote_to_bytes
-
         return unquote_to_bytes(m.group(1).strip()).decode("utf-8", "replace")
     m = re.search(rb'filename\s*=\s*"?([^";]+)"?', raw)
     if not m:
         return None
     value = m.group(1).strip()
-    from urllib.parse import unquote_to_bytes
-
     if b"%" in value:
         value = unquote_to_bytes(value)
     for enc in ("utf-8", "gb18030"):
