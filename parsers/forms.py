@@ -132,7 +132,3 @@ TEMPLATES = {
          "其他对外管理服务事项"),
     ),
 }
-
-# Row keys of section 三 whose sum is （七）总计.
-RESULT_ROWS_2021 = tuple(r.key for r in REQUESTS_2021[2:-2])
-RESULT_ROWS_2019 = tuple(r.key for r in REQUESTS_2019[2:-2])

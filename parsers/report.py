@@ -187,12 +187,11 @@ def build(extract: Extract) -> dict[str, Any]:
         return report
 
     template = TEMPLATES[template_name]
-    readings = [_read_tables(template, extract.rows, as_grid) for as_grid in (False, True)]
-    if not any(r.grid for r in extract.rows):
-        readings = readings[:1]
+    grid_possible = any(r.grid for r in extract.rows)
+    readings = [_read_tables(template, extract.rows, as_grid) for as_grid in ((False, True) if grid_possible else (False,))]
     # a tab-separated text may be a faithful grid or a lossy one: the reading the form's arithmetic
     # agrees with more wins (the lossy reading on a tie)
-    tables, rows_found, table_checks = min(readings, key=_badness)
+    tables, rows_found, table_checks = min(readings, key=lambda r: _badness(template.name, r))
     if ident.title is None and rows_found < 5:
         raise NotAReport("no 政府信息公开工作年度报告 title and too few rows of the national form")
     report.update(tables)
@@ -215,9 +214,9 @@ def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> tuple[di
     return tables, rows_found, checks
 
 
-def _badness(reading: tuple[dict[str, Any], int, list[dict[str, Any]]]) -> int:
+def _badness(template: str, reading: tuple[dict[str, Any], int, list[dict[str, Any]]]) -> int:
     tables, _, checks = reading
-    probe = {"template": "2021" if "other_unpaid_fee" in tables["requests"] else "2019", **tables}
+    probe = {"template": template, **tables}
     failed = sum(1 for c in [*checks, *arithmetic_checks(probe)] if not c["ok"])
     nulls = sum(v is None for section in tables.values() for row in section.values() for v in row.values())
     return failed + nulls
@@ -287,7 +286,7 @@ def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list
                     checks.append(_check(f"{spec.section}.{spec.key}.unit", True, f"{col} printed in {printed}, converted to {spec.unit}"))
     if missing:
         section = specs[0].section
-        merged = [k for k in missing if k in ("other_no_correction", "other_unpaid_fee")]
+        merged = [s.key for s in specs if s.optional and s.key in missing]
         detail = "rows not found in the document: " + ", ".join(missing)
         only_merged = bool(merged) and "other" in matches and len(merged) == len(missing)
         if only_merged:
@@ -331,7 +330,7 @@ def arithmetic_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
     req = report.get("requests")
     if req:
         template = TEMPLATES[report["template"]]
-        result_rows = [s.key for s in template.requests[2:-2]]
+        result_rows = template.requests[2:-2]
         for col in REQUEST_COLUMNS:
             a = _sum([req["new"][col], req["carried_over"][col]])
             b = _sum([req["handled_total"][col], req["carried_forward"][col]])
@@ -340,7 +339,7 @@ def arithmetic_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
                     f"requests.balance.{col}", a == b,
                     f"new + carried_over = {a}, handled_total + carried_forward = {b}",
                 ))
-            parts = [req[k][col] for k in result_rows if not (_unprinted(req, k))]
+            parts = [req[s.key][col] for s in result_rows if not _unprinted(req, s)]
             s, total = _sum(parts), req["handled_total"][col]
             if s is not None and total is not None:
                 out.append(_check(f"requests.handled_total.{col}", s == total, f"sum of results = {s}, 总计 = {total}"))
@@ -357,5 +356,6 @@ def arithmetic_checks(report: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _unprinted(req: dict[str, Any], key: str) -> bool:
-    return key in ("other_no_correction", "other_unpaid_fee") and all(v is None for v in req[key].values())
+def _unprinted(req: dict[str, Any], spec: RowSpec) -> bool:
+    """An optional row the document does not print (merged into another): it adds nothing to a sum."""
+    return spec.optional and all(v is None for v in req[spec.key].values())

@@ -76,11 +76,6 @@ def is_value(cell: str | None, *, word: bool = False) -> bool:
     return _NUM.match(s) is not None
 
 
-def is_number(cell: str | None) -> bool:
-    """True when a cell holds an actual number (not a blank or dash)."""
-    return cell is not None and _NUM.match(squash(cell)) is not None
-
-
 def parse_value(cell: str | None, *, decimals: bool = False, unit: str | None = None) -> int | float | None:
     """A cell as a number: blank/dash → 0; separators, full-width digits, units and signs handled.
 
