@@ -158,13 +158,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import registry
 
     counties = {c.name: c for c in registry.load()}
-    sites: list[tuple[str, str]] = []
-    try:
-        for county in registry.find(args.site or ([] if args.start_url else list(counties))):
-            sites.append((county.name, county.start_urls[0]))
-    except KeyError as exc:
-        _error(f"unknown site(s) {exc.args[0]}: see `nianbao sites`")
+    names = args.site or ([] if args.start_url else list(counties))
+    unknown = [n for n in names if n not in counties]
+    if unknown:
+        _error(f"unknown site(s) {', '.join(unknown)}: see `nianbao sites`")
         return 2
+    sites = [(n, counties[n].start_urls[0]) for n in names]
     for url in args.start_url or []:
         if not url.startswith(("http://", "https://")):
             _error(f"not an http(s) URL: {url}")

@@ -28,10 +28,3 @@ def load(path: Path = REGISTRY) -> list[County]:
     with path.open(encoding="utf-8", newline="") as fh:
         return [County(**{k: (v or "").strip() for k, v in row.items()}) for row in csv.DictReader(fh)]
 
-
-def find(names: list[str], path: Path = REGISTRY) -> list[County]:
-    counties = {c.name: c for c in load(path)}
-    missing = [n for n in names if n not in counties]
-    if missing:
-        raise KeyError(", ".join(missing))
-    return [counties[n] for n in names]
