@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 RUN_STATUSES = ("running", "ok", "failed", "interrupted")
+EVENT_KINDS = ("new", "revised", "removed")
 
 
 def utcnow() -> datetime:
@@ -77,6 +78,10 @@ class Site(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_status: Mapped[str | None] = mapped_column(String(40))
     last_reason: Mapped[str | None] = mapped_column(Text)
+    # set when a site that had reports suddenly yields none (a redesign, a moved column): not "nothing new"
+    flag: Mapped[str | None] = mapped_column(String(40))
+    flag_reason: Mapped[str | None] = mapped_column(Text)
+    flagged_at: Mapped[datetime | None]
 
 
 class CrawlRun(Base):
@@ -163,3 +168,23 @@ class Report(Base):
     discovery_path: Mapped[list[Any] | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
+    # a revised report's older version points to the newer one; the current version has None
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    last_seen_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    """Something a crawl learned about a report: `new`, `revised` (a new version of the same organ and
+    year; `previous_report_id` is the old one) or `removed` (its page or document is gone)."""
+
+    __tablename__ = "events"
+    __table_args__ = (CheckConstraint(f"kind IN {EVENT_KINDS!r}", name="kind"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"), index=True)
+    previous_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
+    detail: Mapped[str | None] = mapped_column(Text)
