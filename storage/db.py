@@ -13,10 +13,10 @@ import os
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -24,12 +24,31 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-from storage.models import RUN_STATUSES, CrawlRun, Document, Report, Resource, Site, SiteResult
+from storage.models import (
+    EVENT_KINDS,
+    RUN_STATUSES,
+    CrawlRun,
+    Document,
+    Event,
+    Report,
+    Resource,
+    Site,
+    SiteResult,
+)
 
 DEFAULT_URL = "sqlite:///nianbao.db"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 COUNTS = ("pages_fetched", "reports_found", "reports_new", "reports_parsed", "checks_failing")
 _PG_MIGRATION_LOCK = 0x6E69616E  # pg_advisory_xact_lock key: one migrating process at a time
+# what makes two versions of a report "the same content" (an HTML page's chrome may change; its report not)
+CONTENT_KEYS = ("title", "year", "organ", "template", "active", "requests", "appeals")
+
+
+class Stored(NamedTuple):
+    """What storing a report did: its row id and the event it caused (`new`, `revised` or None: known)."""
+
+    id: int
+    event: str | None
 
 
 def resolve_url(value: str | None) -> str:
@@ -90,6 +109,22 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _content(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data.get(k) for k in CONTENT_KEYS}
+
+
+def _status(removed_at: datetime | None, superseded_by: int | None) -> str:
+    return "removed" if removed_at is not None else "superseded" if superseded_by is not None else "current"
+
+
+def _report_object(r: Any) -> dict[str, Any]:
+    """A reports row as the schema object plus `provenance`, `id` and `status`."""
+    return {**r.data, "provenance": {
+        "page_url": r.page_url, "document_url": r.document_url, "fetched_at": iso_z(r.fetched_at),
+        "sha256": r.document_sha256, "content_type": r.content_type, "http_status": r.http_status,
+        "discovery_path": r.discovery_path or []}, "id": r.id, "status": _status(r.removed_at, r.superseded_by)}
 
 
 class Store:
@@ -184,8 +219,15 @@ class Store:
                 of_site, SiteResult.status != "ok", SiteResult.run_id > (last_ok or 0)))
             health: dict[str, Any] = {"last_status": status, "last_reason": reason,
                                       "consecutive_failures": failures}
-            if status == "ok":
-                health["last_success_at"] = now
+            if status == "ok" and counts.get("reports_found", 1):
+                health.update(last_success_at=now, flag=None, flag_reason=None, flagged_at=None)
+            elif status in ("ok", "no_column"):
+                # reached, but no report found where there were some: a redesign or a moved column, not "nothing new"
+                had = conn.scalar(select(func.count()).select_from(Report).where(
+                    Report.site_id == site_id, Report.superseded_by.is_(None), Report.removed_at.is_(None)))
+                if had:
+                    health.update(flag="no_reports", flagged_at=now,
+                                  flag_reason=f"{had} reports stored before; this crawl found none ({reason})")
             conn.execute(update(Site).where(Site.id == site_id).values(**health))
 
     def record_resource(self, run_id: int, url: str, http_status: int | None, *, etag: str | None = None,
@@ -223,9 +265,19 @@ class Store:
 
     # ------------------------------------------------------------------ reports
     def add_report(self, site_name: str, report: dict[str, Any], provenance: dict[str, Any]) -> tuple[int, bool]:
-        """Store a parsed report once per document; returns (report id, whether it was new).
+        """Store a parsed report once per document; returns (report id, whether it was new)."""
+        stored = self.store_report(site_name, report, provenance)
+        return stored.id, stored.event is not None
 
-        The document (provenance["sha256"]) must have been stored with put_document first.
+    def store_report(self, site_name: str, report: dict[str, Any], provenance: dict[str, Any],
+                     run_id: int | None = None) -> Stored:
+        """Store a parsed report once per document and record what that means as an event.
+
+        The document (provenance["sha256"]) must have been stored with put_document first. Bytes already
+        stored: nothing new (the report is marked seen, and no longer removed). Otherwise, when the site already
+        has a current report of the same organ and year (or, without them, the same URLs): a `revised` version
+        that supersedes it, the old one kept; unless the document is an HTML page whose report is unchanged
+        (only the page's chrome moved). Else a `new` report.
         """
         sha = provenance["sha256"]
         path = self.blob_path(sha)
@@ -233,6 +285,7 @@ class Store:
             raise ValueError(f"document {sha} is not in {self.blob_dir}: put_document() it first")
         data = {k: v for k, v in report.items() if k != "provenance"}
         checks = data.get("checks") or []
+        now = datetime.now(UTC)
         row = {
             "document_sha256": sha, "organ": data.get("organ"), "region": data.get("region"),
             "year": data.get("year"), "template": data.get("template"), "title": data.get("title"),
@@ -240,6 +293,7 @@ class Store:
             "data": data, "page_url": provenance.get("page_url"), "document_url": provenance.get("document_url"),
             "fetched_at": _as_utc(provenance.get("fetched_at")), "content_type": provenance.get("content_type"),
             "http_status": provenance.get("http_status"), "discovery_path": list(provenance.get("discovery_path") or []),
+            "last_seen_at": now,
         }
         with self.engine.begin() as conn:
             site_id = self._site_id(conn, site_name)
@@ -247,14 +301,114 @@ class Store:
             conn.execute(self._insert(Document)
                          .values(sha256=sha, size=path.stat().st_size, content_type=provenance.get("content_type"))
                          .on_conflict_do_nothing(index_elements=["sha256"]))
+            known = conn.scalar(select(Report.id).where(Report.document_sha256 == sha))
+            if known is not None:
+                self._seen(conn, [known], now)
+                return Stored(known, None)
+            previous = self._current_version(conn, site_id, row)
+            if previous is not None and "html" in (row["content_type"] or "").lower() and \
+                    _content(previous.data) == _content(data):
+                self._seen(conn, [previous.id], now)
+                return Stored(previous.id, None)
             new_id = conn.scalar(self._insert(Report).values(site_id=site_id, **row)
                                  .on_conflict_do_nothing(index_elements=["document_sha256"]).returning(Report.id))
-            if new_id is not None:
-                return new_id, True
-            return conn.scalar(select(Report.id).where(Report.document_sha256 == sha)), False
+            if new_id is None:  # another process stored the same bytes a moment ago
+                return Stored(conn.scalar(select(Report.id).where(Report.document_sha256 == sha)), None)
+            kind = "new"
+            if previous is not None:
+                kind = "revised"
+                conn.execute(update(Report).where(Report.id == previous.id).values(superseded_by=new_id))
+            conn.execute(insert(Event).values(kind=kind, at=now, run_id=run_id, report_id=new_id, site_id=site_id,
+                                              previous_report_id=previous.id if previous is not None else None,
+                                              detail=None if previous is None else
+                                              f"supersedes report {previous.id} ({previous.document_sha256[:12]}…)"))
+            return Stored(new_id, kind)
 
-    def iter_reports(self) -> Iterator[dict[str, Any]]:
-        """Every report (schema object plus `provenance`), ordered by region, organ, year (code point order)."""
+    @staticmethod
+    def _current_version(conn: Connection, site_id: int, row: dict[str, Any]) -> Any:
+        """The site's current version of the same report: same organ and year, else the same page and document."""
+        if row["organ"] and row["year"]:
+            same = (Report.organ == row["organ"], Report.year == row["year"])
+        elif row["page_url"] or row["document_url"]:
+            same = (Report.page_url == row["page_url"], Report.document_url == row["document_url"])
+        else:
+            return None
+        return conn.execute(select(Report.id, Report.data, Report.document_sha256)
+                            .where(Report.site_id == site_id, Report.superseded_by.is_(None), *same)
+                            .order_by(Report.id.desc()).limit(1)).first()
+
+    @staticmethod
+    def _seen(conn: Connection, ids: Iterable[int], at: datetime) -> None:
+        conn.execute(update(Report).where(Report.id.in_(list(ids))).values(last_seen_at=at, removed_at=None))
+
+    def mark_seen(self, report_ids: Iterable[int]) -> None:
+        """These reports' pages or documents answered (maybe 304 Not Modified): present, not removed."""
+        ids = list(report_ids)
+        if ids:
+            with self.engine.begin() as conn:
+                self._seen(conn, ids, datetime.now(UTC))
+
+    def mark_removed(self, report_id: int, detail: str, run_id: int | None = None) -> bool:
+        """The report's page or document is gone: keep it, mark it, record a `removed` event (once)."""
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            done = conn.execute(update(Report).where(Report.id == report_id, Report.removed_at.is_(None))
+                                .values(removed_at=now)).rowcount
+            if done:
+                site_id = conn.scalar(select(Report.site_id).where(Report.id == report_id))
+                conn.execute(insert(Event).values(kind="removed", at=now, run_id=run_id, report_id=report_id,
+                                                  site_id=site_id, detail=detail))
+            return bool(done)
+
+    def known_reports(self, site_name: str) -> list[dict[str, Any]]:
+        """The site's current report versions (removed ones too): what a recrawl checks against."""
+        stmt = (select(Report.id, Report.page_url, Report.document_url, Report.document_sha256, Report.removed_at)
+                .join(Site, Site.id == Report.site_id)
+                .where(Site.name == site_name, Report.superseded_by.is_(None)))
+        with self.engine.connect() as conn:
+            return [{"id": r.id, "page_url": r.page_url, "document_url": r.document_url, "sha256": r.document_sha256,
+                     "removed": r.removed_at is not None} for r in conn.execute(stmt)]
+
+    def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
+        """The newest ETag and Last-Modified each URL answered with (200 or 304), for conditional GETs."""
+        urls = list(set(urls))
+        out: dict[str, tuple[str | None, str | None]] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(urls), 500):
+                stmt = (select(Resource.url, Resource.etag, Resource.last_modified)
+                        .where(Resource.url.in_(urls[i:i + 500]), Resource.http_status.in_((200, 304)),
+                               (Resource.etag.is_not(None)) | (Resource.last_modified.is_not(None)))
+                        .order_by(Resource.fetched_at.asc(), Resource.id.asc()))
+                for r in conn.execute(stmt):
+                    out[r.url] = (r.etag, r.last_modified)
+        return out
+
+    def iter_events(self, since: str | datetime | None = None, after_id: int | None = None,
+                    kinds: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Events in order, each with its report (schema object, provenance, id, status) and, for a
+        revision, the previous version's id, sha256 and URLs."""
+        kinds = list(kinds or EVENT_KINDS)
+        stmt = select(Event).where(Event.kind.in_(kinds)).order_by(Event.id)
+        if since is not None:
+            stmt = stmt.where(Event.at >= _as_utc(since))
+        if after_id is not None:
+            stmt = stmt.where(Event.id > after_id)
+        reports = Report.__table__
+        with self.engine.connect() as conn:
+            for ev in list(conn.execute(stmt).scalars()):
+                report = conn.execute(select(reports).where(reports.c.id == ev.report_id)).first()
+                site = conn.scalar(select(Site.name).where(Site.id == ev.site_id)) if ev.site_id else None
+                previous = None
+                if ev.previous_report_id:
+                    p = conn.execute(select(reports).where(reports.c.id == ev.previous_report_id)).first()
+                    previous = {"id": p.id, "sha256": p.document_sha256, "page_url": p.page_url,
+                                "document_url": p.document_url, "fetched_at": iso_z(p.fetched_at)}
+                yield {"id": ev.id, "kind": ev.kind, "at": iso_z(ev.at), "site": site, "detail": ev.detail,
+                       "report": _report_object(report), "previous": previous}
+
+    def iter_reports(self, all_versions: bool = False) -> Iterator[dict[str, Any]]:
+        """Every current report (schema object plus `provenance`), ordered by region, organ, year (code point
+        order); with `all_versions`, superseded versions of revised reports too."""
         def key(col: Any) -> Any:
             # PostgreSQL's default collation is the locale's; "C" sorts like SQLite's BINARY
             return (col if self.is_sqlite else col.collate("C")).asc().nulls_last()
@@ -262,6 +416,8 @@ class Store:
         stmt = (select(Report.data, Report.page_url, Report.document_url, Report.fetched_at,
                        Report.document_sha256, Report.content_type, Report.http_status, Report.discovery_path)
                 .order_by(key(Report.region), key(Report.organ), Report.year.asc().nulls_last(), Report.id))
+        if not all_versions:
+            stmt = stmt.where(Report.superseded_by.is_(None))
         with self.engine.connect() as conn:
             for r in conn.execution_options(yield_per=500).execute(stmt):
                 yield {**r.data, "provenance": {
