@@ -202,6 +202,23 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feed(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from storage.db import Store
+    from storage.feed import write_feed
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        _error(f"--since: not an ISO 8601 date or time: {args.since}")
+        return 2
+    with Store(args.db) as store:
+        n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
+    print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.imitation.web import build_web
 
@@ -264,6 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["jsonl", "csv", "parquet"], required=True)
     p.add_argument("--out", required=True, metavar="PATH")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("feed", help="write an Atom feed of events (report new, revised, removed)",
+                       description="One entry per event, newest first: the report's title, kind, organ, year, key "
+                       "numbers, page and document URLs and sha256.")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--since", metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the latest N events")
+    p.set_defaults(func=cmd_feed)
 
     p = sub.add_parser("demo", help="crawl the bundled imitation web (offline) into SQLite and print the summary")
     p.add_argument("--db", help="default: nianbao-demo.db")
