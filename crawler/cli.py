@@ -219,6 +219,31 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from storage.coverage import compute, render, summary
+    from storage.db import Store
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+    except ValueError:
+        _error(f"--today: not a date (YYYY-MM-DD): {args.today}")
+        return 2
+    store = Store(args.db)
+    try:
+        cov = compute(store, years=args.year, today=today)
+    finally:
+        store.close()
+    text = render(cov, args.format)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"{summary(cov)}; written to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from crawler.imitation.web import build_web
 
@@ -290,6 +315,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
     p.add_argument("--limit", type=int, metavar="N", help="only the latest N events")
     p.set_defaults(func=cmd_feed)
+
+    p = sub.add_parser("coverage", help="county × year: reports found, parsed, failing, missing, overdue",
+                       description="One row per county, one column per year: the reports found (the government's "
+                       "and its departments' and townships'), parsed, with failing checks, missing and overdue "
+                       "(after 31 March of the next year for governments, 31 January for departments), and the "
+                       "cross-year check (carried_over equals the year before's carried_forward).")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--year", type=int, action="append", metavar="Y",
+                   help="only this year (repeatable); default: the earliest report's year to the latest one due")
+    p.add_argument("--format", choices=["table", "csv", "html"], default="table",
+                   help="table (terminal), csv (one row per county and year) or html (one static page, a heatmap)")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")
+    p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("demo", help="crawl the bundled imitation web (offline) into SQLite and print the summary")
     p.add_argument("--db", help="default: nianbao-demo.db")
