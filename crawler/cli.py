@@ -171,12 +171,32 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         from urllib.parse import urlsplit
 
         sites.append((urlsplit(url).netloc, url))
+    shared: dict[str, Any] = {}
+    if args.redis:
+        from crawler import distributed
+
+        try:
+            shared = distributed.settings(args.redis, args.job)
+        except distributed.Unreachable as exc:
+            _error(str(exc))
+            return 2
+    if args.notify:
+        from crawler.notify import check_urls
+
+        try:
+            check_urls(args.notify)
+        except ValueError as exc:
+            _error(str(exc))
+            return 2
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
                         settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
                                   "DOWNLOAD_DELAY": args.delay, "AUTOTHROTTLE_START_DELAY": args.delay,
-                                  "NIANBAO_PROGRESS": not args.no_progress})
+                                  "NIANBAO_PROGRESS": not args.no_progress, "NIANBAO_INCREMENTAL": not args.full,
+                                  "NIANBAO_NOTIFY": args.notify or [], **shared})
     print_results(results)
+    if args.redis and not results:
+        print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
     return 0 if any(r["status"] == "ok" for r in results) or not results else 1
 
 
@@ -202,21 +222,38 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_feed(args: argparse.Namespace) -> int:
-    from datetime import datetime
+def cmd_dump(args: argparse.Namespace) -> int:
+    from storage.dump import DumpError, dump, limited, verify
 
+    if args.verify:
+        s = verify(Path(args.verify))
+        for line in limited(s.problems):
+            print(f"nianbao: {args.verify}: {line}", file=sys.stderr)
+        if s.problems:
+            print(f"verify {args.verify}: FAILED, {len(s.problems)} problem(s)", file=sys.stderr)
+            return EXIT_CHECKS
+        print(f"verify {args.verify}: OK, {s.documents} documents ({s.bytes / 1e6:.1f} MB), {s.reports} reports, "
+              f"{s.warc_records} WARC records, {s.files} files")
+        return EXIT_OK
     from storage.db import Store
-    from storage.feed import write_feed
 
+    store = Store(args.db)
+    progress = None if args.no_progress else (lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        since = datetime.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        _error(f"--since: not an ISO 8601 date or time: {args.since}")
+        s = dump(store, Path(args.out), copy=args.copy, progress=progress)
+    except FileExistsError as exc:
+        _error(str(exc))
         return 2
-    with Store(args.db) as store:
-        n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
-    print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
-    return 0
+    except DumpError as exc:
+        for line in limited(exc.problems):
+            _error(line)
+        _error(f"dump not written: {len(exc.problems)} problem(s)")
+        return EXIT_CHECKS
+    finally:
+        store.close()
+    print(f"dumped {s.documents} documents ({s.bytes / 1e6:.1f} MB), {s.reports} reports, {s.warc_records} WARC "
+          f"records to {args.out} in {s.seconds:.1f} s")
+    return EXIT_OK
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
@@ -241,6 +278,23 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(f"{summary(cov)}; written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def cmd_feed(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from storage.db import Store
+    from storage.feed import write_feed
+
+    try:
+        since = datetime.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        _error(f"--since: not an ISO 8601 date or time: {args.since}")
+        return 2
+    with Store(args.db) as store:
+        n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
+    print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
     return 0
 
 
@@ -295,6 +349,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--delay", type=float, default=0.5, metavar="SECONDS",
                    help="minimum delay between requests to one host (AutoThrottle adapts above it; default 0.5)")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--notify", action="append", metavar="URL",
+                   help="send every event (new, revised, removed report) to this webhook (http[s]://…, the event as "
+                   "JSON) or Apprise URL (mailto://…, tgram://…); repeatable")
+    p.add_argument("--full", action="store_true",
+                   help="fetch and parse every report again (default: conditional GETs, unchanged documents skipped)")
+    p.add_argument("--redis", metavar="URL",
+                   help="share the crawl with other workers (this machine or others) through Redis, e.g. "
+                   "redis://host:6379/0: one frontier and duplicate filter; use one --db (PostgreSQL) for all")
+    p.add_argument("--job", default="nianbao", metavar="NAME",
+                   help="with --redis: the shared crawl's name; workers with the same name share it (default nianbao)")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p.set_defaults(func=cmd_crawl)
 
@@ -307,14 +371,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="PATH")
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("feed", help="write an Atom feed of events (report new, revised, removed)",
-                       description="One entry per event, newest first: the report's title, kind, organ, year, key "
-                       "numbers, page and document URLs and sha256.")
-    p.add_argument("--out", required=True, metavar="FILE")
+    p = sub.add_parser("dump", help="write a verifiable release: reports, documents, manifest, WARC; or check one",
+                       description="--out DIR: reports (JSON lines, CSV, Parquet; every version with its status), "
+                       "the raw documents under their sha256, manifest.json and responses.warc.gz, written to a "
+                       "hidden directory and renamed to DIR when complete. --verify DIR: check every file against "
+                       "the manifest. Exit 0 OK, 3 a problem found (one line each on stderr).")
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--out", metavar="DIR", help="write the dump here (must not exist or be empty)")
+    what.add_argument("--verify", metavar="DIR", help="check a dump")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--since", metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
-    p.add_argument("--limit", type=int, metavar="N", help="only the latest N events")
-    p.set_defaults(func=cmd_feed)
+    p.add_argument("--copy", action="store_true", help="copy documents instead of hard-linking them to the store")
+    p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
+    p.set_defaults(func=cmd_dump)
 
     p = sub.add_parser("coverage", help="county × year: reports found, parsed, failing, missing, overdue",
                        description="One row per county, one column per year: the reports found (the government's "
@@ -329,6 +397,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")
     p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("feed", help="write an Atom feed of events (report new, revised, removed)",
+                       description="One entry per event, newest first: the report's title, kind, organ, year, key "
+                       "numbers, page and document URLs and sha256.")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--since", metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the latest N events")
+    p.set_defaults(func=cmd_feed)
 
     p = sub.add_parser("demo", help="crawl the bundled imitation web (offline) into SQLite and print the summary")
     p.add_argument("--db", help="default: nianbao-demo.db")

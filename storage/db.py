@@ -49,6 +49,7 @@ class Stored(NamedTuple):
 
     id: int
     event: str | None
+    event_id: int | None = None
 
 
 def resolve_url(value: str | None) -> str:
@@ -318,11 +319,12 @@ class Store:
             if previous is not None:
                 kind = "revised"
                 conn.execute(update(Report).where(Report.id == previous.id).values(superseded_by=new_id))
-            conn.execute(insert(Event).values(kind=kind, at=now, run_id=run_id, report_id=new_id, site_id=site_id,
-                                              previous_report_id=previous.id if previous is not None else None,
-                                              detail=None if previous is None else
-                                              f"supersedes report {previous.id} ({previous.document_sha256[:12]}…)"))
-            return Stored(new_id, kind)
+            event_id = conn.scalar(insert(Event).values(
+                kind=kind, at=now, run_id=run_id, report_id=new_id, site_id=site_id,
+                previous_report_id=previous.id if previous is not None else None,
+                detail=None if previous is None else f"supersedes report {previous.id} ({previous.document_sha256[:12]}…)",
+            ).returning(Event.id))
+            return Stored(new_id, kind, event_id)
 
     @staticmethod
     def _current_version(conn: Connection, site_id: int, row: dict[str, Any]) -> Any:
@@ -348,17 +350,18 @@ class Store:
             with self.engine.begin() as conn:
                 self._seen(conn, ids, datetime.now(UTC))
 
-    def mark_removed(self, report_id: int, detail: str, run_id: int | None = None) -> bool:
-        """The report's page or document is gone: keep it, mark it, record a `removed` event (once)."""
+    def mark_removed(self, report_id: int, detail: str, run_id: int | None = None) -> int | None:
+        """The report's page or document is gone: keep it, mark it, record a `removed` event (once).
+        Returns the event's id, or None when it was already marked."""
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             done = conn.execute(update(Report).where(Report.id == report_id, Report.removed_at.is_(None))
                                 .values(removed_at=now)).rowcount
-            if done:
-                site_id = conn.scalar(select(Report.site_id).where(Report.id == report_id))
-                conn.execute(insert(Event).values(kind="removed", at=now, run_id=run_id, report_id=report_id,
-                                                  site_id=site_id, detail=detail))
-            return bool(done)
+            if not done:
+                return None
+            site_id = conn.scalar(select(Report.site_id).where(Report.id == report_id))
+            return conn.scalar(insert(Event).values(kind="removed", at=now, run_id=run_id, report_id=report_id,
+                                                    site_id=site_id, detail=detail).returning(Event.id))
 
     def known_reports(self, site_name: str) -> list[dict[str, Any]]:
         """The site's current report versions (removed ones too): what a recrawl checks against."""
@@ -369,33 +372,37 @@ class Store:
             return [{"id": r.id, "page_url": r.page_url, "document_url": r.document_url, "sha256": r.document_sha256,
                      "removed": r.removed_at is not None} for r in conn.execute(stmt)]
 
-    def validators(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None]]:
-        """The newest ETag and Last-Modified each URL answered with (200 or 304), for conditional GETs."""
+    def fetch_history(self, urls: Iterable[str]) -> dict[str, tuple[str | None, str | None, datetime]]:
+        """For each URL last answered 200 or 304: its newest ETag and Last-Modified (for conditional GETs)
+        and when it was last fetched (servers without validators are revalidated only after a while)."""
         urls = list(set(urls))
-        out: dict[str, tuple[str | None, str | None]] = {}
+        out: dict[str, tuple[str | None, str | None, datetime]] = {}
         with self.engine.connect() as conn:
             for i in range(0, len(urls), 500):
-                stmt = (select(Resource.url, Resource.etag, Resource.last_modified)
-                        .where(Resource.url.in_(urls[i:i + 500]), Resource.http_status.in_((200, 304)),
-                               (Resource.etag.is_not(None)) | (Resource.last_modified.is_not(None)))
+                stmt = (select(Resource.url, Resource.etag, Resource.last_modified, Resource.fetched_at)
+                        .where(Resource.url.in_(urls[i:i + 500]), Resource.http_status.in_((200, 304)))
                         .order_by(Resource.fetched_at.asc(), Resource.id.asc()))
                 for r in conn.execute(stmt):
-                    out[r.url] = (r.etag, r.last_modified)
+                    etag, modified, _ = out.get(r.url, (None, None, r.fetched_at))
+                    out[r.url] = (r.etag or etag, r.last_modified or modified, r.fetched_at)
         return out
 
     def iter_events(self, since: str | datetime | None = None, after_id: int | None = None,
-                    kinds: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+                    kinds: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
         """Events in order, each with its report (schema object, provenance, id, status) and, for a
         revision, the previous version's id, sha256 and URLs."""
         kinds = list(kinds or EVENT_KINDS)
-        stmt = select(Event).where(Event.kind.in_(kinds)).order_by(Event.id)
+        events = Event.__table__
+        stmt = select(events).where(events.c.kind.in_(kinds)).order_by(events.c.id)
+        if ids is not None:
+            stmt = stmt.where(events.c.id.in_(list(ids)))
         if since is not None:
-            stmt = stmt.where(Event.at >= _as_utc(since))
+            stmt = stmt.where(events.c.at >= _as_utc(since))
         if after_id is not None:
-            stmt = stmt.where(Event.id > after_id)
+            stmt = stmt.where(events.c.id > after_id)
         reports = Report.__table__
         with self.engine.connect() as conn:
-            for ev in list(conn.execute(stmt).scalars()):
+            for ev in list(conn.execute(stmt)):
                 report = conn.execute(select(reports).where(reports.c.id == ev.report_id)).first()
                 site = conn.scalar(select(Site.name).where(Site.id == ev.site_id)) if ev.site_id else None
                 previous = None

@@ -158,6 +158,7 @@ class Family:
     id_range: ClassVar[tuple[int, int]] = (1000, 99999)
     wrapper: ClassVar[str] = '<div class="article-con">'  # the container of a report's body on its page
     server: ClassVar[str] = "nginx"
+    validators: ClassVar[bool] = True  # answers carry ETag and Last-Modified and honour conditional GETs
     gk_path: str = "/zfxxgk/index.html"
     news_path: ClassVar[str] = "/xwzx/index.html"
     extra_paths: dict[str, str] = {
@@ -841,6 +842,8 @@ class LonsunFamily(Family):
 
 class AspnetFamily(Family):
     """The Qingyang ASP.NET sites (宁县): `/zwgk/fdzdgknr/…/content_NNNNN`, `?page=N`, search at `/s`."""
+
+    validators = False  # dynamic .aspx pages: no ETag, no Last-Modified
 
     name = "aspnet"
     id_range = (10000, 99999)

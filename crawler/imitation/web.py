@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import email.utils
 import hashlib
 import json
 import os
@@ -30,7 +31,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -311,15 +312,42 @@ class _Handler(BaseHTTPRequestHandler):
         delay = srv.web.latency + resp.delay
         if delay > 0:
             time.sleep(delay)
+        validators: list[tuple[str, str]] = []
+        if resp.status == 200 and self.command in ("GET", "HEAD") and getattr(srv.respond, "__self__", None) \
+                and getattr(srv.respond.__self__, "validators", False):
+            etag, modified = srv.web.validators(srv.netloc, self.path, resp.body)
+            validators = [("ETag", etag), ("Last-Modified", email.utils.format_datetime(modified, usegmt=True))]
+            if _not_modified(req.headers, etag, modified):
+                srv.web.not_modified += 1
+                self.send_response_only(304)
+                self.send_header("Date", self.date_time_string())
+                for name, value in validators:
+                    self.send_header(name, value)
+                self.end_headers()
+                return
         self.send_response_only(resp.status)
         self.send_header("Date", self.date_time_string())
         self.send_header("Content-Type", resp.ctype)
         self.send_header("Content-Length", str(len(resp.body)))
-        for name, value in resp.headers:
+        for name, value in [*resp.headers, *validators]:
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(resp.body)
+            srv.web.bytes_sent += len(resp.body)
+
+
+def _not_modified(headers: dict[str, str], etag: str, modified: dt.datetime) -> bool:
+    """RFC 9110: If-None-Match wins over If-Modified-Since."""
+    if "if-none-match" in headers:
+        return etag in [t.strip() for t in headers["if-none-match"].split(",")] or headers["if-none-match"] == "*"
+    since = headers.get("if-modified-since")
+    if since:
+        try:
+            return modified <= email.utils.parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return False
+    return False
 
 
 class ImitationWeb:
@@ -334,6 +362,21 @@ class ImitationWeb:
         self._servers: list[_Server] = []
         self._threads: list[threading.Thread] = []
         self._closed: list[socket.socket] = []
+        self._built: dict[str, tuple[SiteSpec, str, _Server | None, _Server | None]] = {}
+        self._versions: dict[tuple[str, str], tuple[str, dt.datetime]] = {}  # (netloc, target) → ETag, Last-Modified
+        self.epoch = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(days=30)
+        self.not_modified = 0  # 304 answers given
+        self.bytes_sent = 0  # response bodies sent
+
+    def validators(self, netloc: str, target: str, body: bytes) -> tuple[str, dt.datetime]:
+        """The ETag of these bytes and when they last changed at this URL (the web's epoch at first)."""
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        with self._lock:
+            known = self._versions.get((netloc, target))
+            if known is None or known[0] != etag:
+                when = self.epoch if known is None else dt.datetime.now(dt.UTC).replace(microsecond=0)
+                known = self._versions[(netloc, target)] = (etag, when)
+        return known
 
     def _log(self, host: str, method: str, target: str) -> None:
         with self._lock:
@@ -363,14 +406,79 @@ class ImitationWeb:
             srv.respond = family.respond
             if attach:
                 attach.respond = family.respond_attach
+            self._built[spec.slug] = (spec, origin, srv, attach)
         self.families[spec.slug] = family
-        reports = [ExpectedReport(e.report["title"], e.report["organ"], e.report["year"], family.page_urls[e.id],
-                                  family.doc_urls[e.id], e.form, expected(e.report, e.quirks))
-                   for e in entries if e.report is not None] if spec.status == "ok" else []
-        truth = SiteTruth(spec.county, spec.family, origin + "/", spec.status, reports,
+        truth = SiteTruth(spec.county, spec.family, origin + "/", spec.status, self._truth(spec, family),
                           [e.title for e in entries if e.report is None], attach.netloc if attach else None, spec.slug)
         self.sites.append(truth)
         return truth
+
+    @staticmethod
+    def _truth(spec: SiteSpec, family: Family) -> list[ExpectedReport]:
+        if spec.status != "ok" or not spec.column:
+            return []
+        return [ExpectedReport(e.report["title"], e.report["organ"], e.report["year"], family.page_urls[e.id],
+                               family.doc_urls[e.id], e.form, expected(e.report, e.quirks))
+                for e in family.entries if e.report is not None]
+
+    # ---------------------------------------------------------------- changes, as counties make them
+    def rebuild(self, key: str, entries: list[Entry] | None = None, **spec_changes: Any) -> SiteTruth:
+        """Rebuild a site from (changed) entries and spec fields, as its CMS republishes; returns its new truth."""
+        truth = self.site(key)
+        spec, origin, srv, attach = self._built[truth.slug]
+        spec = replace(spec, **spec_changes)
+        old = self.families[truth.slug]
+        family = FAMILIES[spec.family](spec, origin, list(old.entries if entries is None else entries),
+                                       f"http://{attach.netloc}" if attach else None)
+        family.build()
+        assert srv is not None
+        srv.respond = family.respond
+        if attach:
+            attach.respond = family.respond_attach
+        self._built[truth.slug] = (spec, origin, srv, attach)
+        self.families[truth.slug] = family
+        truth.reports = self._truth(spec, family)
+        return truth
+
+    def publish(self, key: str, organ_suffix: str = "审计局", seed: int = 1) -> ExpectedReport:
+        """A county publishes a new (HTML) report: a department's, for the newest year, at the top of its column."""
+        truth = self.site(key)
+        family = self.families[truth.slug]
+        spec = family.spec
+        rng = random.Random(f"publish:{seed}:{truth.slug}")
+        year = spec.years[-1]
+        report = random_report(rng, "2021", organ=spec.county + organ_suffix, region=spec.county, year=year)
+        ids = {e.id for e in family.entries}
+        low, high = FAMILIES[spec.family].id_range
+        new_id = next(i for i in (rng.randint(low, high) for _ in range(1000)) if i not in ids)
+        newest = max(e.date for e in family.entries)
+        entry = Entry(new_id, report["title"], newest + dt.timedelta(days=1), "bm", report)
+        truth = self.rebuild(key, [entry, *family.entries])
+        return next(r for r in truth.reports if r.title == report["title"])
+
+    def revise(self, key: str, title: str) -> ExpectedReport:
+        """A county quietly corrects a report: same page, same organ and year, different numbers (and bytes)."""
+        truth = self.site(key)
+        family = self.families[truth.slug]
+        entry = next(e for e in family.entries if e.report is not None and e.report["title"] == title)
+        if entry.form not in ("html", "docx"):
+            raise ValueError(f"revise() rewrites HTML and DOCX reports, not {entry.form}")
+        report = json.loads(json.dumps(entry.report))
+        req = report["requests"]
+        for row in ("new", "disclosed", "handled_total"):  # one more request, disclosed: the arithmetic still holds
+            req[row]["natural_person"] += 1
+            req[row]["total"] += 1
+        changed = replace(entry, report=report, doc=to_docx(report, entry.quirks) if entry.form == "docx" else b"")
+        truth = self.rebuild(key, [changed if e is entry else e for e in family.entries])
+        return next(r for r in truth.reports if r.title == title)
+
+    def withdraw(self, key: str, title: str) -> ExpectedReport:
+        """A county deletes a report: gone from its column, its page (and attachment) answer 404."""
+        truth = self.site(key)
+        family = self.families[truth.slug]
+        gone = next(r for r in truth.reports if r.title == title)
+        self.rebuild(key, [e for e in family.entries if e.report is None or e.report["title"] != title])
+        return gone
 
     def site(self, key: str) -> SiteTruth:
         """A site by county name or slug."""

@@ -32,6 +32,8 @@ class ParsePipeline:
         return cls(crawler)
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        if item.get("kind") in ("seen", "removed"):
+            return item  # what a recrawl learned about stored reports: nothing to parse
         stats = self.crawler.stats
         report = item.get("report")
         if report is None:

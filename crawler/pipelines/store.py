@@ -1,18 +1,24 @@
-"""Store each parsed report with its provenance; the raw document kept, content-addressed."""
+"""Store each parsed report with its provenance (the raw document kept, content-addressed), record what the
+crawl learned as events (new, revised, removed), and send each event to the `--notify` endpoints."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from typing import Any
 
 from storage.db import Store
+
+log = logging.getLogger(__name__)
 
 
 class StorePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.store: Store | None = None
+        self.notifier: Any = None
+        self.run_id: int | None = crawler.settings.getint("NIANBAO_RUN_ID") or None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -20,31 +26,53 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = Store(self.crawler.settings.get("NIANBAO_DB"))
+        urls = self.crawler.settings.getlist("NIANBAO_NOTIFY")
+        if urls:
+            from crawler.notify import Notifier
+
+            self.notifier = Notifier(urls)
 
     def close_spider(self) -> None:
+        if self.notifier is not None:
+            counts = self.notifier.close(wait=self.crawler.settings.getfloat("NIANBAO_NOTIFY_WAIT", 15.0))
+            for key, value in (counts or {}).items():
+                self.crawler.stats.set_value(f"nianbao/notify/{key}", value)
         if self.store is not None:
             self.store.close()
 
     async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         # database and disk writes off the reactor thread, so downloads keep flowing
-        new = await asyncio.to_thread(self._store, item)
-        site, report = item["site"], item["report"]
+        events = await asyncio.to_thread(self._store, item)
         stats = self.crawler.stats
-        stats.inc_value(f"nianbao/site/{site}/reports_parsed")
-        if new:
-            stats.inc_value(f"nianbao/site/{site}/reports_new")
-        if any(not c["ok"] for c in report.get("checks") or []):
-            stats.inc_value(f"nianbao/site/{site}/checks_failing")
-        item.pop("body", None)  # keep memory flat: the bytes are on disk now
+        site = item["site"]
+        for event in events:
+            stats.inc_value(f"nianbao/events/{event['kind']}")
+            stats.inc_value(f"nianbao/site/{site}/events_{event['kind']}")
+            if self.notifier is not None:
+                self.notifier.send(event)
+        if item.get("kind") is None:
+            report = item["report"]
+            stats.inc_value(f"nianbao/site/{site}/reports_parsed")
+            if any(e["kind"] in ("new", "revised") for e in events):
+                stats.inc_value(f"nianbao/site/{site}/reports_new")
+            if any(not c["ok"] for c in report.get("checks") or []):
+                stats.inc_value(f"nianbao/site/{site}/checks_failing")
+            item.pop("body", None)  # keep memory flat: the bytes are on disk now
         return item
 
-    def _store(self, item: dict[str, Any]) -> bool:
+    def _store(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """Store the item; returns the events it caused, ready to send."""
         assert self.store is not None
-        site = item["site"]
+        kind = item.get("kind")
+        if kind == "seen":
+            self.store.mark_seen(item["report_ids"])
+            return []
+        if kind == "removed":
+            ids = [self.store.mark_removed(rid, item["detail"], self.run_id) for rid in item["report_ids"]]
+            return list(self.store.iter_events(ids=[i for i in ids if i is not None])) if any(ids) else []
         body: bytes = item["body"]
         sha = hashlib.sha256(body).hexdigest()
         self.store.put_document(body, content_type=item["content_type"], filename=item.get("filename"))
-        report = item["report"]
         provenance = {
             "page_url": item["page_url"],
             "document_url": item["document_url"],
@@ -54,5 +82,5 @@ class StorePipeline:
             "http_status": item["http_status"],
             "discovery_path": item["discovery_path"],
         }
-        _, new = self.store.add_report(site, report, provenance)
-        return new
+        stored = self.store.store_report(item["site"], item["report"], provenance, run_id=self.run_id)
+        return list(self.store.iter_events(ids=[stored.event_id])) if stored.event_id else []

@@ -6,20 +6,23 @@ pages its lists); this spider only walks and classifies links. Each site ends wi
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote_to_bytes, urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
 from crawler import classify, platforms
 from crawler.pipelines.parse import parse_elsewhere
+from parsers import NotAReport
 
 MAX_NAV_DEPTH = 3  # homepage → 政府信息公开 → (sub-menu) → 年报 column
 WAF_MARKS = re.compile(r"\$_ts|_\$[a-z]{2}|waf|安全狗|云锁|访问被拦截|拦截|yunsuo|seraph|acw_sc", re.I)
@@ -39,6 +42,22 @@ class SiteState:
     errors: list[str] = field(default_factory=list)
     routes: set[str] = field(default_factory=set)  # hash routes already asked for
     script_only: bool = False  # the homepage was a script shell: render every page, skip the plain fetch
+    # what earlier crawls stored (for conditional GETs, unchanged documents and removals)
+    by_page: dict[str, list[int]] = field(default_factory=dict)  # page URL → report ids
+    by_document: dict[str, list[int]] = field(default_factory=dict)  # document URL → report ids
+    by_sha: dict[str, int] = field(default_factory=dict)  # document sha256 → report id
+    documents: dict[str, str] = field(default_factory=dict)  # page URL → its report's document URL (attachments)
+    history: dict[str, tuple[str | None, str | None, datetime]] = field(default_factory=dict)  # ETag, Last-Modified, when
+    rechecked: bool = False
+
+    def load(self, known: list[dict[str, Any]], history: dict[str, tuple[str | None, str | None, datetime]]) -> None:
+        for r in known:
+            self.by_page.setdefault(r["page_url"], []).append(r["id"])
+            self.by_document.setdefault(r["document_url"], []).append(r["id"])
+            self.by_sha[r["sha256"]] = r["id"]
+            if r["document_url"] != r["page_url"]:
+                self.documents[r["page_url"]] = r["document_url"]
+        self.history = history
 
 
 def _host(url: str) -> str:
@@ -82,12 +101,56 @@ class DiscoverSpider(scrapy.Spider):
             meta.update(playwright=True, rendered=True)  # a script-only site: straight to the browser
         if meta.get("playwright"):
             meta.setdefault("playwright_page_methods", [PageMethod("wait_for_load_state", "networkidle")])
+        headers = self._conditional(site, url) if callback == self.parse_article and not meta.get("playwright") else {}
         return scrapy.Request(
-            url, callback=callback, errback=self.failed, dont_filter=dont_filter,
+            url, callback=callback, errback=self.failed, dont_filter=dont_filter, headers=headers,
             meta={"site": site.name, "path": path, "download_slot": _host(url), **meta},
         )
 
+    def _load_known(self) -> None:
+        """What earlier crawls stored for these sites: conditional GETs and removals are checked against it."""
+        from storage.db import Store
+
+        db = self.settings.get("NIANBAO_DB")
+        if not db or not self.settings.getbool("NIANBAO_INCREMENTAL", True):
+            return
+        with Store(db) as store:
+            for site in self.sites.values():
+                known = store.known_reports(site.name)
+                urls = [u for r in known for u in (r["page_url"], r["document_url"]) if u]
+                site.load(known, store.fetch_history(urls))
+        n = sum(len(s.by_sha) for s in self.sites.values())
+        if n:
+            self.logger.info("recrawl: %d reports known from earlier crawls", n)
+
+    def _fresh(self, site: SiteState, url: str) -> bool:
+        """A known report page that cannot be asked for conditionally (no ETag, no Last-Modified: dynamic
+        pages, pages rendered in the browser) is fetched again only once NIANBAO_REVALIDATE_HOURS have passed."""
+        if url not in site.history or (url not in site.by_page and url not in site.by_document):
+            return False
+        etag, modified, fetched = site.history[url]
+        rendered = site.script_only or "#" in url  # a rendered page's validators are its script shell's
+        if (etag or modified) and not rendered:
+            return False  # a conditional GET costs a few hundred bytes: ask
+        hours = self.settings.getfloat("NIANBAO_REVALIDATE_HOURS", 72)
+        if datetime.now(UTC) - fetched < timedelta(hours=hours):
+            self.crawler.stats.inc_value("nianbao/not_refetched")
+            return True
+        return False
+
+    def _conditional(self, site: SiteState, url: str) -> dict[str, str]:
+        """If-None-Match / If-Modified-Since for a report page or document fetched before."""
+        etag, modified, _ = site.history.get(url, (None, None, None))
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+        return headers
+
     async def start(self) -> Any:
+        self._load_known()
+        self.crawler.signals.connect(self._idle, signal=scrapy.signals.spider_idle)
         for site in self.sites.values():
             # every site's homepage before any deeper page: each host keeps its own pace from the start
             yield self._req(site.start_url, self.parse_page, site, [], nav_depth=0, root=True).replace(priority=100)
@@ -130,7 +193,10 @@ class DiscoverSpider(scrapy.Spider):
                     site.reports[url] = {"title": link.title, "organ": link.organ, "year": link.year, "path": path}
                     if in_column or depth:
                         site.columns.add(response.url)
-                    yield self._req(url, self.parse_article, site, path, list_title=link.title)
+                    if self._fresh(site, url):
+                        yield self._unchanged_page(site, url, path, link.title)
+                    else:
+                        yield self._req(url, self.parse_article, site, path, list_title=link.title)
             elif classify.is_column(text) or (in_column and classify.is_year_folder(text) and self.in_site(site, url)):
                 site.columns.add(url)
                 yield self._req(url, self.parse_page, site, path, nav_depth=depth + 1, in_column=True)
@@ -181,6 +247,14 @@ class DiscoverSpider(scrapy.Spider):
     async def parse_article(self, response: Response) -> AsyncIterator[Any]:
         site = self.sites[response.meta["site"]]
         site.pages += 1
+        page_url = response.request.url
+        if response.status == 304:
+            self.crawler.stats.inc_value("nianbao/not_modified")
+            yield self._unchanged_page(site, page_url, response.meta["path"], response.meta.get("list_title"))
+            return
+        if response.status in (404, 410) and page_url in site.by_page:
+            yield self._removed(site, site.by_page[page_url], f"report page answered HTTP {response.status}: {page_url}")
+            return
         if self._blocked(response, site) or response.status >= 400:
             site.errors.append(f"report page HTTP {response.status}: {response.url}")
             self.crawler.stats.inc_value("nianbao/report_page_errors")
@@ -193,22 +267,51 @@ class DiscoverSpider(scrapy.Spider):
             yield self._req(response.request.url, self.parse_article, site, path, list_title=response.meta.get("list_title"),
                             playwright=True, rendered=True, dont_filter=True)
             return
+        known = site.by_sha.get(hashlib.sha256(response.body).hexdigest())
+        if known is not None:  # the same bytes as stored before (a server without validators): not parsed again
+            self.crawler.stats.inc_value("nianbao/unchanged_documents")
+            yield self._seen(site, [known])
+            return
         page_item = self._item(site, response, page_url=response.request.url, path=path)
         # parsing is pure and can take a while: off the reactor thread, so downloads keep flowing
         report = await parse_elsewhere(response.body, response.url)
+        if isinstance(report, NotAReport) and page_url in site.by_page and page_url not in site.documents:
+            # a soft 404: the page that held a report now holds something else
+            yield self._removed(site, site.by_page[page_url], f"report page no longer holds the report: {page_url}")
+            return
         page_item["report"] = report
         attachments = [] if _has_tables(report) else list(self._attachments(response))
         if attachments:
             # the numbers come from the attachment when the page has none
             for url, _ in attachments:
-                yield scrapy.Request(
-                    url, callback=self.parse_document, errback=self.failed,
-                    headers={"Referer": response.url},
-                    meta={"site": site.name, "path": path, "page_url": response.url, "download_slot": _host(url),
-                          "list_title": response.meta.get("list_title")},
-                )
+                yield self._document_request(site, url, response.url, path, response.meta.get("list_title"),
+                                             referer=response.url)
             return
         yield page_item
+
+    def _document_request(self, site: SiteState, url: str, page_url: str, path: list[str], list_title: str | None,
+                          referer: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_document, errback=self.failed,
+            headers={"Referer": referer, **self._conditional(site, url)},
+            meta={"site": site.name, "path": path, "page_url": page_url, "download_slot": _host(url),
+                  "list_title": list_title},
+        )
+
+    def _unchanged_page(self, site: SiteState, page_url: str, path: list[str], list_title: str | None) -> Any:
+        """The page is as before; its attachment may not be: ask for that too (conditionally when it can be)."""
+        doc = site.documents.get(page_url)
+        if doc and not self._fresh(site, doc):
+            return self._document_request(site, doc, page_url, path, list_title, referer=page_url)
+        return self._seen(site, site.by_page.get(page_url, []))
+
+    def _seen(self, site: SiteState, ids: list[int]) -> dict[str, Any]:
+        return {"kind": "seen", "site": site.name, "report_ids": list(ids)}
+
+    def _removed(self, site: SiteState, ids: list[int], detail: str) -> dict[str, Any]:
+        self.crawler.stats.inc_value("nianbao/removed")
+        self.logger.warning("%s: removed: %s", site.name, detail)
+        return {"kind": "removed", "site": site.name, "report_ids": list(ids), "detail": detail}
 
     def _attachments(self, response: TextResponse) -> Iterator[tuple[str, str]]:
         seen: set[str] = set()
@@ -231,6 +334,19 @@ class DiscoverSpider(scrapy.Spider):
     def parse_document(self, response: Response) -> Iterator[Any]:
         site = self.sites[response.meta["site"]]
         site.pages += 1
+        url = response.request.url
+        if response.status == 304:
+            self.crawler.stats.inc_value("nianbao/not_modified")
+            yield self._seen(site, site.by_document.get(url, []) + site.by_page.get(response.meta["page_url"], []))
+            return
+        if response.status in (404, 410) and (url in site.by_document or response.url in site.by_document):
+            ids = site.by_document.get(url) or site.by_document[response.url]
+            yield self._removed(site, ids, f"report document answered HTTP {response.status}: {url}")
+            return
+        if response.status == 200 and (known := site.by_sha.get(hashlib.sha256(response.body).hexdigest())):
+            self.crawler.stats.inc_value("nianbao/unchanged_documents")
+            yield self._seen(site, [known])
+            return
         if response.status >= 400 or self._blocked(response, site):
             site.errors.append(f"attachment HTTP {response.status}: {response.url}")
             self.crawler.stats.inc_value("nianbao/attachment_errors")
@@ -267,6 +383,25 @@ class DiscoverSpider(scrapy.Spider):
             elif site.status is None:
                 site.status, site.reason = "dead", f"homepage unreachable: {reason}"
         self.crawler.stats.inc_value("nianbao/failed_requests")
+
+    def _idle(self) -> None:
+        """Once the walk is done: known report pages that no list showed any more are asked for again;
+        only a page or document that is really gone (404/410, or no longer a report) counts as removed.
+        A site whose lists yielded nothing at all is not rechecked (it is flagged instead)."""
+        if "distributed" in str(self.settings.get("SCHEDULER") or ""):
+            return
+        scheduled = 0
+        for site in self.sites.values():
+            if site.rechecked or not site.reports or site.status is not None:
+                continue
+            site.rechecked = True
+            for page_url in site.by_page:
+                if page_url not in site.reports and page_url:
+                    self.crawler.engine.crawl(self._req(page_url, self.parse_article, site, [], recheck=True))
+                    scheduled += 1
+        if scheduled:
+            self.logger.info("recrawl: asking again for %d known report pages no list showed", scheduled)
+            raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
         for site in self.sites.values():
