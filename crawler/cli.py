@@ -200,6 +200,78 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if any(r["status"] == "ok" for r in results) or not results else 1
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    from crawler.watch import Watch, crawl_argv, parse_every
+
+    try:
+        every = parse_every(args.every)
+    except ValueError as exc:
+        _error(str(exc))
+        return 2
+    if args.notify:
+        from crawler.notify import check_urls
+
+        try:
+            check_urls(args.notify)
+        except ValueError as exc:
+            _error(str(exc))
+            return 2
+    return Watch(crawl_argv(args, args.crawl_options), every, args.runs).start()
+
+
+def _since(text: str | None) -> Any:
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--since: not an ISO 8601 date or time: {text}") from None
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    from storage.db import Store
+
+    try:
+        since = _since(args.since)
+    except ValueError as exc:
+        _error(str(exc))
+        return 2
+    with Store(args.db) as store:
+        events = store.iter_events(since=since, kinds=args.kind)
+        if args.format == "jsonl":
+            for event in events:
+                print(json.dumps(event, ensure_ascii=False), flush=False)
+            return 0
+        print(f"{'at':<21}{'kind':<9}{_pad('site', 12)}{_pad('organ', 28)}{'year':<6}page")
+        n = 0
+        for e in events:
+            r = e["report"]
+            print(f"{e['at'][:19] + 'Z':<21}{e['kind']:<9}{_pad(e['site'] or '?', 12)}{_pad(r.get('organ') or '?', 28)}"
+                  f"{r.get('year')!s:<6}{r['provenance']['page_url']}")
+            n += 1
+        print(f"{n} event(s)", file=sys.stderr)
+    return 0
+
+
+def cmd_health(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from storage.db import Store, iso_z
+    from storage.models import Site
+
+    with Store(args.db) as store, store.engine.connect() as conn:
+        table = Site.__table__
+        sites = list(conn.execute(select(table).order_by(table.c.name)))
+    print(f"{_pad('site', 22)}{'last status':<12}{'last success':<22}{'failures':>8}  {'blocked':<8}flag / reason")
+    for s in sites:
+        flag = f"{s.flag}: {s.flag_reason}" if s.flag else (s.last_reason or "")
+        print(f"{_pad(s.name, 22)}{s.last_status or '-':<12}{iso_z(s.last_success_at) or 'never':<22}"
+              f"{s.consecutive_failures:>8}  {'yes' if s.last_status == 'blocked' else 'no':<8}{flag}")
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from crawler import registry
 
@@ -338,9 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_parse)
 
     db_help = "SQLAlchemy URL or SQLite file path (default: $NIANBAO_DB, else nianbao.db)"
-    p = sub.add_parser("crawl", help="discover and store every annual report on county sites",
-                       description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
-                       "store it parsed, with provenance. Prints a table per site at the end.")
+    crawl_options = p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--site", nargs="+", metavar="NAME", help="registry names (see `nianbao sites`); default: all")
     p.add_argument("--start-url", nargs="+", metavar="URL", help="start from these URLs (homepage or a column)")
     p.add_argument("--db", help=db_help)
@@ -360,7 +430,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--job", default="nianbao", metavar="NAME",
                    help="with --redis: the shared crawl's name; workers with the same name share it (default nianbao)")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
+    p = sub.add_parser("crawl", parents=[crawl_options], help="discover and store every annual report on county sites",
+                       description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
+                       "store it parsed, with provenance. Prints a table per site at the end.")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("watch", parents=[crawl_options], help="crawl on a schedule, in the foreground",
+                       description="Run `nianbao crawl` with the same options now and then every --every; a failing "
+                       "run is reported and the next one runs as scheduled. Stop with Ctrl-C (or SIGTERM).")
+    p.add_argument("--every", required=True, metavar="DURATION", help="e.g. 6h, 30m, 1d, 1h30m")
+    p.add_argument("--runs", type=int, metavar="N", help="stop after N runs (default: never)")
+    p.set_defaults(func=cmd_watch, crawl_options=crawl_options)
+
+    p = sub.add_parser("events", help="what crawls learned: new, revised and removed reports",
+                       description="Events in order. JSON lines hold kind, at, site, detail, the report (schema "
+                       "object with provenance, id and status) and, for a revision, the previous version.")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--since", metavar="ISO", help="only events at or after this time (e.g. 2026-11-01 or 2026-11-01T08:00Z)")
+    p.add_argument("--kind", choices=["new", "revised", "removed"], action="append", help="only these kinds (repeatable)")
+    p.add_argument("--format", choices=["table", "jsonl"], default="table")
+    p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser("health", help="each site's crawl health: last success, failures in a row, blocked, flags")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("sites", help="list the sites registry")
     p.set_defaults(func=cmd_sites)

@@ -117,7 +117,8 @@ class DiscoverSpider(scrapy.Spider):
         with Store(db) as store:
             for site in self.sites.values():
                 known = store.known_reports(site.name)
-                urls = [u for r in known for u in (r["page_url"], r["document_url"]) if u]
+                # a removed report is fetched whole: only its own bytes, not a 304, can bring it back
+                urls = [u for r in known if not r["removed"] for u in (r["page_url"], r["document_url"]) if u]
                 site.load(known, store.fetch_history(urls))
         n = sum(len(s.by_sha) for s in self.sites.values())
         if n:
