@@ -1,0 +1,56 @@
+"""`nianbao watch`: crawls on a schedule and survives a failing run."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from crawler.imitation.web import build_web
+from crawler.watch import parse_every
+from tests.conftest import ROOT, run_cli
+
+
+def test_durations() -> None:
+    assert parse_every("6h").total_seconds() == 6 * 3600
+    assert parse_every("1h30m").total_seconds() == 5400
+    assert parse_every("1d").total_seconds() == 86400
+    for bad in ("", "6", "6x", "h", "0s", "6h abc"):
+        with pytest.raises(ValueError):
+            parse_every(bad)
+
+
+def test_bad_every_is_one_line() -> None:
+    proc = run_cli("watch", "--every", "soon", "--site", "宁县")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "--every" in proc.stderr
+
+
+def test_watch_survives_a_failing_run(tmp_path) -> None:
+    """Run 1 fails (its database directory does not exist yet); run 2, on schedule, crawls the site."""
+    folder = tmp_path / "later"
+    db = folder / "nianbao.db"
+    with build_web(seed=0) as web:
+        site = web.site("jingchuan")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "watch", "--every", "3s", "--runs", "2", "--db", str(db),
+             "--allow-private", "--delay", "0.01", "--no-progress", "--start-url", site.start_url],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        lines = []
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.append(line)
+            if "run 1 FAILED" in line:
+                folder.mkdir()
+                break
+        else:
+            pytest.fail("watch ended before its first run failed: " + "".join(lines)[-2000:])
+        out, err = proc.communicate(timeout=300)
+    log = "".join(lines) + err
+    assert proc.returncode == 0, log[-3000:]
+    assert "run 2 done" in log and "2 run(s), 1 failed" in log
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == len(site.reports)
+    con.close()
