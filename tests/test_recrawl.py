@@ -187,3 +187,31 @@ def test_a_site_that_suddenly_has_no_reports_is_flagged_not_emptied(story) -> No
     assert health.returncode == 0 and "no_reports" in health.stdout
     # nothing else happened in the third crawl
     assert rows(db, "SELECT count(*) FROM events WHERE run_id = 3") == [(0,)]
+
+
+def test_datasette_shows_one_row_per_report_with_key_numbers(story) -> None:
+    """`datasette nianbao.db` (README): the report_summary and event_log views, read through Datasette itself."""
+    import asyncio
+    from pathlib import Path
+
+    from datasette.app import Datasette
+
+    db = story["db"]
+
+    async def get(path: str) -> list[dict[str, Any]]:
+        response = await Datasette([db]).client.get(f"/{Path(db).stem}/{path}")
+        assert response.status_code == 200, response.text[:500]
+        return response.json()
+
+    summary = asyncio.run(get("report_summary.json?_shape=array&_size=max"))
+    assert len(summary) == len(rows(db, "SELECT id FROM reports"))
+    by_page = {}
+    for row in summary:
+        by_page.setdefault(row["page_url"], []).append(row)
+    revised = sorted(by_page[story["revised"].page_url], key=lambda r: r["id"])
+    assert [r["status"] for r in revised] == ["superseded", "current"]
+    assert revised[1]["new_requests"] == story["revised"].report["requests"]["new"]["total"]
+    assert revised[1]["carried_forward"] == story["revised"].report["requests"]["carried_forward"]["total"]
+    assert [r["status"] for r in by_page[story["withdrawn"].page_url]] == ["removed"]
+    log = asyncio.run(get("event_log.json?_shape=array&kind=revised"))
+    assert len(log) == 1 and log[0]["page_url"] == story["revised"].page_url
