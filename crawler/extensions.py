@@ -43,7 +43,9 @@ class Progress:
         stats = self.crawler.stats
         print(
             f"[{time.monotonic() - self.started:5.0f}s] pages {stats.get_value('response_received_count', 0)}, "
-            f"reports stored {stats.get_value('item_scraped_count', 0)} | " + ", ".join(parts[:8])
+            f"reports parsed {stats.get_value('nianbao/reports_parsed', 0)}, "
+            f"unchanged {stats.get_value('nianbao/not_modified', 0) + stats.get_value('nianbao/unchanged_documents', 0)}"
+            f" | " + ", ".join(parts[:8])
             + (" …" if len(parts) > 8 else ""),
             file=sys.stderr, flush=True,
         )
