@@ -180,14 +180,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         except distributed.Unreachable as exc:
             _error(str(exc))
             return 2
-    if args.notify:
-        from crawler.notify import check_urls
-
-        try:
-            check_urls(args.notify)
-        except ValueError as exc:
-            _error(str(exc))
-            return 2
+    if not _notify_ok(args.notify):
+        return 2
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
                         settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
@@ -200,6 +194,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if any(r["status"] == "ok" for r in results) or not results else 1
 
 
+def _notify_ok(urls: list[str] | None) -> bool:
+    """Check --notify URLs before anything starts: a typo is one line now, not a failure mid-crawl."""
+    from crawler.notify import check_urls
+
+    try:
+        check_urls(urls or [])
+    except ValueError as exc:
+        _error(str(exc))
+        return False
+    return True
+
+
 def cmd_watch(args: argparse.Namespace) -> int:
     from crawler.watch import Watch, crawl_argv, parse_every
 
@@ -208,14 +214,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _error(str(exc))
         return 2
-    if args.notify:
-        from crawler.notify import check_urls
-
-        try:
-            check_urls(args.notify)
-        except ValueError as exc:
-            _error(str(exc))
-            return 2
+    if not _notify_ok(args.notify):
+        return 2
     return Watch(crawl_argv(args, args.crawl_options), every, args.runs).start()
 
 
@@ -354,15 +354,13 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     from storage.db import Store
     from storage.feed import write_feed
 
     try:
-        since = datetime.fromisoformat(args.since) if args.since else None
-    except ValueError:
-        _error(f"--since: not an ISO 8601 date or time: {args.since}")
+        since = _since(args.since)
+    except ValueError as exc:
+        _error(str(exc))
         return 2
     with Store(args.db) as store:
         n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
