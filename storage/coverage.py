@@ -161,6 +161,8 @@ class Coverage:
     codes: dict[str, str | None]
     cells: dict[tuple[str, int], Cell]
     undated: int = 0  # current reports without a year (not placed in the grid)
+    # how crawling the county's site(s) went last: ok, blocked, dead, robots, no_column, or a flag (no_reports)
+    site_status: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> Iterable[Cell]:
         for county in self.counties:
@@ -190,11 +192,12 @@ def _better(a: Found, b: Found) -> bool:
     return (not a.removed, a.parsed, a.id) > (not b.removed, b.parsed, b.id)
 
 
-def _load(store: Store) -> tuple[list[Found], int, dict[int, tuple[str, str | None]], dict[str, set[int]]]:
-    """Current reports with a year, how many have none, every site as id → (name, division code), and the
-    sites each county's reports came from."""
+def _load(store: Store) -> tuple[list[Found], int, dict[int, tuple[str, str | None, str]], dict[str, set[int]]]:
+    """Current reports with a year, how many have none, every site as id → (name, division code, health: its
+    flag or last status), and the sites each county's reports came from."""
     with store.engine.connect() as conn:
-        sites = {r.id: (r.name, r.division_code) for r in conn.execute(select(Site.id, Site.name, Site.division_code))}
+        sites = {r.id: (r.name, r.division_code, r.flag or r.last_status or "")
+                 for r in conn.execute(select(Site.id, Site.name, Site.division_code, Site.flag, Site.last_status))}
         rows = conn.execute(select(Report.id, Report.site_id, Report.organ, Report.region, Report.year,
                                    Report.checks_failed, Report.removed_at, Report.page_url, Report.title,
                                    Report.data).where(Report.superseded_by.is_(None)).order_by(Report.id)).all()
@@ -286,13 +289,16 @@ def compute(store: Store, years: Iterable[int] | None = None, today: date | None
         if f.year not in slot or _better(f, slot[f.year]):
             slot[f.year] = f
     with_reports = set().union(*site_ids.values())
-    counties = set(by) | {name for sid, (name, _) in sites.items() if sid not in with_reports}
-    code_of = {name: code for name, code in sites.values()}
+    bare = {sid for sid in sites if sid not in with_reports}
+    counties = set(by) | {sites[sid][0] for sid in bare}
+    code_of = {name: code for name, code, _ in sites.values()}
+    own_sites = {c: set(site_ids.get(c, ())) | {sid for sid in bare if sites[sid][0] == c} for c in counties}
+    site_status = {c: ", ".join(sorted({sites[sid][2] for sid in own_sites[c] if sites[sid][2]})) for c in counties}
     codes = {c: code_of.get(c) or next((sites[s][1] for s in sorted(site_ids.get(c, ())) if sites[s][1]), None)
              for c in counties}
     cells = {(county, year): _cell(county, year, by.get(county, {}), today)
              for county in counties for year in years}
-    return Coverage(today, years, sorted(counties), codes, cells, undated)
+    return Coverage(today, years, sorted(counties), codes, cells, undated, site_status)
 
 
 # ---------------------------------------------------------------- rendering
@@ -351,9 +357,11 @@ def render_table(cov: Coverage) -> str:
     cw = max([_width(c) for c in cov.counties] + [6]) + 2
     yw = max([len(t) for t in texts.values()] + [4]) + 2
     out = [summary(cov), LEGEND_TEXT, ""]
-    out.append(_pad("county", cw) + _pad("code", 8) + "".join(_pad(str(y), yw) for y in cov.years).rstrip())
+    sw = max([len(v) for v in cov.site_status.values()] + [4]) + 2
+    out.append(_pad("county", cw) + _pad("code", 8) + _pad("site", sw)
+               + "".join(_pad(str(y), yw) for y in cov.years).rstrip())
     for county in cov.counties:
-        out.append((_pad(county, cw) + _pad(cov.codes.get(county) or "", 8)
+        out.append((_pad(county, cw) + _pad(cov.codes.get(county) or "", 8) + _pad(cov.site_status.get(county) or "", sw)
                     + "".join(_pad(texts[county, y], yw) for y in cov.years)).rstrip())
     for title, items, line in (("overdue", cov.overdue, _organ_line),
                                ("missing, not yet due", cov.not_due, _organ_line),
@@ -364,7 +372,7 @@ def render_table(cov: Coverage) -> str:
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = ("county", "division_code", "year", "state", "government", "found", "departments", "townships",
+CSV_COLUMNS = ("county", "division_code", "site_status", "year", "state", "government", "found", "departments", "townships",
                "removed", "parsed", "checks_failing", "missing", "overdue", "missing_not_due", "overdue_organs",
                "missing_not_due_organs", "crossyear_compared", "crossyear_mismatches", "crossyear_mismatch_organs",
                "government_due", "departments_due")
@@ -375,7 +383,7 @@ def render_csv(cov: Coverage) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for c in cov.rows():
-        w.writerow([c.county, cov.codes.get(c.county) or "", c.year, c.state, c.government, c.found, c.departments,
+        w.writerow([c.county, cov.codes.get(c.county) or "", cov.site_status.get(c.county) or "", c.year, c.state, c.government, c.found, c.departments,
                     c.townships, c.removed, c.parsed, c.checks_failing, len(c.missing), c.overdue, c.not_due,
                     "; ".join(m.organ for m in c.missing if m.overdue),
                     "; ".join(m.organ for m in c.missing if not m.overdue),
@@ -452,8 +460,10 @@ def render_html(cov: Coverage) -> str:
     for county in cov.counties:
         code = cov.codes.get(county)
         cells = "".join(_cell_html(cov.cells[county, y]) for y in cov.years)
+        status = cov.site_status.get(county)
         body.append(f'<tr class="county"><th scope="row">{_e(county)}'
-                    f'{f"<small>{_e(code)}</small>" if code else ""}</th>{cells}</tr>')
+                    f'{f"<small>{_e(code)}</small>" if code else ""}'
+                    f'{f"<small>site: {_e(status)}</small>" if status else ""}</th>{cells}</tr>')
 
     def organ_rows(items: list[Missing]) -> str:
         if not items:

@@ -252,6 +252,12 @@ def test_found_counts_equal_the_imitation_webs_truth(crawled) -> None:
     others = {c for c, _ in rows} - {s.name for s in ok}
     assert len(others) == len(web.sites) - len(ok)
     assert all(rows[c, y]["found"] == "0" and rows[c, y]["state"] == "overdue" for c in others for y in years)
+    # each row says how crawling its site went, so a blocked site is not mistaken for a silent county
+    def row_name(s: Any) -> str:  # a county with reports is its row; a site without is its name (here host:port)
+        return s.name if s.status == "ok" else s.start_url.split("//")[1].rstrip("/")
+
+    assert {s.name: rows[row_name(s), years[0]]["site_status"] for s in web.sites} == \
+        {s.name: s.status for s in web.sites}
 
 
 def test_compute_in_process_matches_the_csv(crawled) -> None:
