@@ -104,6 +104,9 @@ def settings(url: str, job: str) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": prefix + "dupefilter",
         "REDIS_URL": url,
         "NIANBAO_JOB": job,
+        # a request a worker has taken waits in its own download slots; a small window leaves the rest of the
+        # frontier in Redis for the other workers instead of one worker hoarding it
+        "CONCURRENT_REQUESTS": 16,
     }
 
 
