@@ -381,10 +381,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
                             settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_START_DELAY": 0.05,
                                       "LOG_LEVEL": "WARNING"})
     print_results(results)
+    from collections import Counter
+
     from storage.db import Store
 
     store = Store(db)
-    print(f"\n{store.report_count()} reports stored in {db}; try: nianbao export --db {db} --format csv --out reports.csv")
+    events = Counter(e["kind"] for e in store.iter_events())
+    print(f"\n{store.report_count()} reports stored in {db}; events so far: "
+          + (", ".join(f"{n} {k}" for k, n in sorted(events.items())) or "none"))
+    print(f"next: nianbao coverage --db {db}\n      nianbao events --db {db}\n"
+          f"      nianbao export --db {db} --format csv --out reports.csv\n"
+          f"      nianbao dump --db {db} --out demo-dump\n      datasette {db}")
     store.close()
     return 0
 
