@@ -13,6 +13,8 @@ The rules, in one place:
 - Expected: the government's report every year; a department's or township's every year after the first
   year it reported. One that is not found is missing; overdue once the deadline has passed (government:
   31 March of the next year; departments and townships: 31 January), else "missing, not yet due".
+- A county with no report at all whose site(s) could not be crawled (blocked, dead, robots.txt) is not
+  judged: its cells are `unknown`, not overdue — nothing says the county failed to publish.
 - Cross-year check: an organ's `requests.carried_over` (上年结转) for year Y must equal its
   `requests.carried_forward` (结转下年度) for Y−1, every column (total included) that both reports give.
   The government is one organ across years even when its name changes (`宁县` / `宁县人民政府`).
@@ -48,7 +50,9 @@ STATES: dict[str, tuple[str, str, str]] = {
     "failing": ("#f7dc5c", "#1a1a1a", "found, but checks failing, tables unread or numbers not carried over"),
     "pending": ("#c9d6e3", "#1a1a1a", "reports missing, not yet due"),
     "complete": ("#66bb6a", "#0b2e0f", "complete: every expected report found, checks pass"),
+    "unknown": ("#e0e0e0", "#555555", "not judged: the site could not be crawled (blocked, dead, robots.txt)"),
 }
+UNCRAWLABLE = {"blocked", "dead", "robots"}
 
 
 def organ_kind(organ: str | None, region: str | None) -> str:
@@ -119,7 +123,7 @@ class Mismatch:
 class Cell:
     county: str
     year: int
-    government: str = "missing"  # found, removed, missing (not yet due), overdue
+    government: str = "missing"  # found, removed, missing (not yet due), overdue, unknown (not judged)
     found: int = 0
     departments: int = 0
     townships: int = 0
@@ -144,6 +148,8 @@ class Cell:
 
     @property
     def state(self) -> str:
+        if self.government == "unknown":
+            return "unknown"
         if self.government == "overdue":
             return "overdue"
         if self.overdue:
@@ -236,9 +242,12 @@ def _differs(forward: dict[str, Any] | None, over: dict[str, Any] | None) -> tup
     return tuple(c for c in both if forward[c] != over[c]) if both else None
 
 
-def _cell(county: str, year: int, reporters: dict[str, dict[int, Found]], today: date) -> Cell:
+def _cell(county: str, year: int, reporters: dict[str, dict[int, Found]], today: date, judged: bool = True) -> Cell:
     """One county's year: its reporters' reports of that year, the missing ones, the carry-over checks."""
     cell = Cell(county, year)
+    if not judged:
+        cell.government = "unknown"
+        return cell
     for key, reports in reporters.items():
         f = reports.get(year)
         if f is None:
@@ -296,7 +305,9 @@ def compute(store: Store, years: Iterable[int] | None = None, today: date | None
     site_status = {c: ", ".join(sorted({sites[sid][2] for sid in own_sites[c] if sites[sid][2]})) for c in counties}
     codes = {c: code_of.get(c) or next((sites[s][1] for s in sorted(site_ids.get(c, ())) if sites[s][1]), None)
              for c in counties}
-    cells = {(county, year): _cell(county, year, by.get(county, {}), today)
+    judged = {c: c in by or not (set(site_status[c].split(", ")) <= UNCRAWLABLE and site_status[c])
+              for c in counties}
+    cells = {(county, year): _cell(county, year, by.get(county, {}), today, judged[county])
              for county in counties for year in years}
     return Coverage(today, years, sorted(counties), codes, cells, undated, site_status)
 
@@ -320,6 +331,8 @@ def _figures(cov: Coverage) -> str:
 
 def cell_text(c: Cell) -> str:
     """The compact terminal form of a cell, e.g. `G 3/4 !1 f1 x1`."""
+    if c.government == "unknown":
+        return "- not judged"
     parts = [{"found": "G", "removed": "R", "missing": "g", "overdue": "X"}[c.government], f"{c.found}/{c.expected}"]
     for n, mark in ((c.overdue, "!"), (c.not_due, "?"), (c.checks_failing, "f"), (c.found - c.parsed, "u"),
                     (c.removed, "r"), (len(c.mismatches), "x")):
@@ -328,7 +341,8 @@ def cell_text(c: Cell) -> str:
     return " ".join(parts)
 
 
-LEGEND_TEXT = ("G government report found, R found but removed since, g missing (not yet due), X overdue; "
+LEGEND_TEXT = ("G government report found, R found but removed since, g missing (not yet due), X overdue, "
+               "- not judged (site blocked, dead or forbidden by robots.txt); "
                "found/expected organs; !n overdue, ?n missing not yet due, fn checks failing, un tables unread, "
                "rn removed, xn cross-year mismatches")
 
@@ -418,6 +432,9 @@ def _tooltip(c: Cell) -> str:
 
 
 def _cell_html(c: Cell) -> str:
+    if c.government == "unknown":
+        return (f'<td class="cell s-unknown" data-county="{_e(c.county)}" data-year="{c.year}" data-state="unknown" '
+                f'title="{_e(c.county)} {c.year}: {_e(STATES["unknown"][2])}"><b>–</b><i>not judged</i></td>')
     notes = []
     if c.government in ("missing", "overdue"):
         notes.append("no gov")

@@ -20,7 +20,7 @@ import pytest
 
 from crawler.imitation.render import random_report
 from crawler.imitation.web import build_web
-from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, TOWNSHIP, compute, organ_kind
+from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
 from storage.db import Store
 from tests.conftest import ROOT, need, run_cli
 
@@ -196,7 +196,7 @@ def test_html_in_chromium(db: str, tmp_path: Path) -> None:
             assert overdue != complete and "0, 0, 0, 0" not in overdue + complete, (overdue, complete)
             legend = page.locator("#legend")
             assert legend.is_visible()
-            assert legend.locator("li").count() == 5
+            assert legend.locator("li").count() == len(STATES)
             assert all(legend.locator("li").nth(i).is_visible() for i in range(5))
             assert "泾川县教育局" in page.locator('td[data-county="泾川县"][data-year="2024"]').get_attribute("title")
             assert page.locator("#overdue").inner_text() == "Overdue (5)"
@@ -249,13 +249,17 @@ def test_found_counts_equal_the_imitation_webs_truth(crawled) -> None:
                        and reports[y - 1]["carried_forward"] != reports[y]["carried_over"])
         assert {y: int(rows[site.name, y]["crossyear_mismatches"]) for y in years} == \
             {y: want.get(y, 0) for y in years}, site.name
-    others = {c for c, _ in rows} - {s.name for s in ok}
-    assert len(others) == len(web.sites) - len(ok)
-    assert all(rows[c, y]["found"] == "0" and rows[c, y]["state"] == "overdue" for c in others for y in years)
-    # each row says how crawling its site went, so a blocked site is not mistaken for a silent county
+
     def row_name(s: Any) -> str:  # a county with reports is its row; a site without is its name (here host:port)
         return s.name if s.status == "ok" else s.start_url.split("//")[1].rstrip("/")
 
+    others = {c for c, _ in rows} - {s.name for s in ok}
+    assert len(others) == len(web.sites) - len(ok)
+    uncrawlable = {row_name(s) for s in web.sites if s.status in ("blocked", "dead", "robots")}
+    assert uncrawlable and all(rows[c, y]["state"] == "unknown" for c in uncrawlable for y in years)
+    assert all(rows[c, y]["found"] == "0" and rows[c, y]["state"] == "overdue" for c in others - uncrawlable
+               for y in years)
+    # each row says how crawling its site went, so a blocked site is not mistaken for a silent county
     assert {s.name: rows[row_name(s), years[0]]["site_status"] for s in web.sites} == \
         {s.name: s.status for s in web.sites}
 
