@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -18,10 +19,13 @@ from tests.conftest import ROOT, diff, need
 FAST = ("--delay", "0.01", "--no-progress")
 
 
-def crawl(db: str, urls: list[str], *extra: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+def crawl(db: str, urls: list[str], *extra: str, timeout: float = 600,
+          blobs: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`nianbao crawl`; `blobs` is where documents go when the database is not a file (PostgreSQL)."""
+    env = {**os.environ, "NIANBAO_BLOBS": str(blobs)} if blobs else None
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--allow-private", *FAST, *extra, "--start-url", *urls],
-        capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env,
     )
 
 
@@ -152,7 +156,7 @@ def test_exports_carry_provenance(first_crawl) -> None:
 def test_crawl_into_postgresql(web, tmp_path) -> None:
     url = _pg_url()
     ok_sites = [s for s in web.sites if s.status == "ok"][:2]
-    proc = crawl(url, [s.start_url for s in ok_sites])
+    proc = crawl(url, [s.start_url for s in ok_sites], blobs=tmp_path / "docs")
     assert proc.returncode == 0, proc.stderr[-2000:]
     reports = stored(url, tmp_path)
     want = {(r.page_url, r.document_url) for s in ok_sites for r in s.reports}
