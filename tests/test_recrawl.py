@@ -215,3 +215,19 @@ def test_datasette_shows_one_row_per_report_with_key_numbers(story) -> None:
     assert [r["status"] for r in by_page[story["withdrawn"].page_url]] == ["removed"]
     log = asyncio.run(get("event_log.json?_shape=array&kind=revised"))
     assert len(log) == 1 and log[0]["page_url"] == story["revised"].page_url
+
+
+def test_health_counts_failures_in_a_row_and_says_blocked(story) -> None:
+    db = story["db"]
+    proc = run_cli("health", "--db", db)
+    assert proc.returncode == 0, proc.stderr
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines()[1:]}
+    health = {name: (status, failures, success) for name, status, failures, success in
+              rows(db, "SELECT name, last_status, consecutive_failures, last_success_at FROM sites")}
+    blocked = [n for n, (status, _, _) in health.items() if status == "blocked"]
+    assert len(blocked) == 1 and health[blocked[0]][1] == 3 and health[blocked[0]][2] is None  # three crawls, none ok
+    assert " yes " in lines[blocked[0]]
+    dead = [n for n, (status, _, _) in health.items() if status == "dead"]
+    assert len(dead) == 2 and all(health[n][1] == 3 and "never" in lines[n] for n in dead)
+    ok = [n for n, (status, failures, success) in health.items() if status == "ok"]
+    assert ok and all(health[n][1] == 0 and health[n][2] is not None for n in ok)
