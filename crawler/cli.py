@@ -194,6 +194,23 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if any(r["status"] == "ok" for r in results) or not results else 1
 
 
+class NoDatabase(Exception):
+    pass
+
+
+def _existing_store(db: str | None) -> Any:
+    """The Store of a command that only reads: a SQLite file that is not there is a typo, not a new database."""
+    from sqlalchemy.engine import make_url
+
+    from storage.db import Store, resolve_url
+
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
+            and not Path(url.database).is_file():
+        raise NoDatabase(f"no database at {url.database} (crawl into it first, or give --db / $NIANBAO_DB)")
+    return Store(db)
+
+
 def _notify_ok(urls: list[str] | None) -> bool:
     """Check --notify URLs before anything starts: a typo is one line now, not a failure mid-crawl."""
     from crawler.notify import check_urls
@@ -231,14 +248,13 @@ def _since(text: str | None) -> Any:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from storage.db import Store
 
     try:
         since = _since(args.since)
     except ValueError as exc:
         _error(str(exc))
         return 2
-    with Store(args.db) as store:
+    with _existing_store(args.db) as store:
         events = store.iter_events(since=since, kinds=args.kind)
         if args.format == "jsonl":
             for event in events:
@@ -258,10 +274,10 @@ def cmd_events(args: argparse.Namespace) -> int:
 def cmd_health(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from storage.db import Store, iso_z
+    from storage.db import iso_z
     from storage.models import Site
 
-    with Store(args.db) as store, store.engine.connect() as conn:
+    with _existing_store(args.db) as store, store.engine.connect() as conn:
         table = Site.__table__
         sites = list(conn.execute(select(table).order_by(table.c.name)))
     print(f"{_pad('site', 22)}{'last status':<12}{'last success':<22}{'failures':>8}  {'blocked':<8}flag / reason")
@@ -282,10 +298,9 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.db import Store
     from storage.export import export
 
-    store = Store(args.db)
+    store = _existing_store(args.db)
     try:
         n = export(store, args.format, Path(args.out))
     finally:
@@ -307,9 +322,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
         print(f"verify {args.verify}: OK, {s.documents} documents ({s.bytes / 1e6:.1f} MB), {s.reports} reports, "
               f"{s.warc_records} WARC records, {s.files} files")
         return EXIT_OK
-    from storage.db import Store
 
-    store = Store(args.db)
+    store = _existing_store(args.db)
     progress = None if args.no_progress else (lambda line: print(line, file=sys.stderr, flush=True))
     try:
         s = dump(store, Path(args.out), copy=args.copy, progress=progress)
@@ -332,14 +346,13 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from datetime import date
 
     from storage.coverage import compute, render, summary
-    from storage.db import Store
 
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
     except ValueError:
         _error(f"--today: not a date (YYYY-MM-DD): {args.today}")
         return 2
-    store = Store(args.db)
+    store = _existing_store(args.db)
     try:
         cov = compute(store, years=args.year, today=today)
     finally:
@@ -354,7 +367,6 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
-    from storage.db import Store
     from storage.feed import write_feed
 
     try:
@@ -362,7 +374,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _error(str(exc))
         return 2
-    with Store(args.db) as store:
+    with _existing_store(args.db) as store:
         n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
     print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
     return 0
@@ -521,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except NoDatabase as exc:
+        _error(str(exc))
+        return 2
     except Exception as exc:  # one line, never a traceback
         _error(f"{args.command}: {type(exc).__name__}: {exc}")
         return 1

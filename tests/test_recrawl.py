@@ -160,6 +160,11 @@ def test_events_command(story) -> None:
     assert table.returncode == 0 and story["revised"].page_url in table.stdout
     bad = run_cli("events", "--db", story["db"], "--since", "yesterday")
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    typo = story["tmp"] / "nianboa.db"  # reading commands do not create an empty database for a mistyped path
+    for command in ("events", "health", "coverage", "feed --out x.atom", "export --format csv --out x.csv"):
+        proc = run_cli(*command.split(), "--db", str(typo))
+        assert proc.returncode == 2 and "no database at" in proc.stderr and len(proc.stderr.splitlines()) == 1, command
+    assert not typo.exists()
 
 
 def test_feed_lists_the_events(story) -> None:
