@@ -20,13 +20,17 @@ What scrapy-redis does not do, this module adds:
 - Atomic enqueue: the fingerprint is added and the request queued in one Lua call, so a kill between the two
   cannot mark a request seen that was never queued.
 
-Limits: one Redis server (not Cluster: the scripts touch keys they derive); each worker keeps its own pace per
-host, so N workers may ask a host N times as often as one would (raise `--delay` to match); documents are
-written under each machine's document directory (`NIANBAO_BLOBS`), the database rows are shared.
+- One pace per host for the whole job. Each worker keeps its own per-host delay (and AutoThrottle), and on top
+  of it every request, at the moment it is sent, takes the host's turn in Redis (`pace:{host}`, `SET NX PX`
+  for `--delay`): N workers ask a host no more often than one would.
+
+Limits: one Redis server (not Cluster: the scripts touch keys they derive); documents are written under each
+machine's document directory (`NIANBAO_BLOBS`), the database rows are shared.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
@@ -35,8 +39,11 @@ import socket
 from typing import Any
 
 import redis
+import redis.asyncio
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
@@ -104,6 +111,8 @@ def settings(url: str, job: str) -> dict[str, Any]:
         "SCHEDULER_DUPEFILTER_KEY": prefix + "dupefilter",
         "REDIS_URL": url,
         "NIANBAO_JOB": job,
+        "DOWNLOAD_HANDLERS": {"http": "crawler.distributed.PacedDownloadHandler",
+                              "https": "crawler.distributed.PacedDownloadHandler"},
         # a request a worker has taken waits in its own download slots; a small window leaves the rest of the
         # frontier in Redis for the other workers instead of one worker hoarding it
         "CONCURRENT_REQUESTS": 16,
@@ -310,3 +319,31 @@ class Scheduler(RedisScheduler):
         keys = [k for k in self.server.scan_iter(match=self.prefix + "*", count=1000) if k != self.key("lock").encode()]
         for i in range(0, len(keys), 500):
             self.server.delete(*keys[i:i + 500])
+
+
+class PacedDownloadHandler(ScrapyPlaywrightDownloadHandler):
+    """scrapy-playwright's handler (plain HTTP unless a request asks for the browser) that first waits for the
+    host's turn shared by every worker of the job: at most one request per host per DOWNLOAD_DELAY. Waiting
+    here, when the request is sent, and not in a middleware, keeps the pace exact whatever each worker's
+    own slots and AutoThrottle add before."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.interval_ms = int(crawler.settings.getfloat("DOWNLOAD_DELAY") * 1000)
+        self.prefix = f"nianbao:{crawler.settings.get('NIANBAO_JOB') or 'nianbao'}:pace:"
+        self.redis = redis.asyncio.Redis.from_url(crawler.settings.get("REDIS_URL"))
+        self.waited = 0.0
+
+    async def download_request(self, request: Any) -> Any:  # scrapy ≥ 2.13's async handler API
+        if self.interval_ms > 0:
+            key = self.prefix + (request.meta.get("download_slot") or urlparse_cached(request).netloc)
+            while not await self.redis.set(key, 1, px=self.interval_ms, nx=True):
+                wait = max(await self.redis.pttl(key), 5) / 1000
+                self.waited += wait
+                await asyncio.sleep(wait)
+        return await super().download_request(request)
+
+    async def _close(self) -> None:
+        self._crawler.stats.set_value("nianbao/shared_pace_wait_s", round(self.waited, 1))
+        await self.redis.aclose()
+        await super()._close()

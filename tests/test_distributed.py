@@ -98,12 +98,12 @@ class Worker:
     """`nianbao crawl --redis` in its own process group (killing it kills its parse workers and browser too,
     as a machine going down would); output to files, read when it has ended."""
 
-    def __init__(self, redis_url: str, job: str, db: str, urls: list[str], tmp: Path) -> None:
+    def __init__(self, redis_url: str, job: str, db: str, urls: list[str], tmp: Path, delay: float = 0.05) -> None:
         self.out, self.err = (tmp / f"worker-{uuid.uuid4().hex[:6]}.{x}" for x in ("out", "err"))
         with self.out.open("w") as out, self.err.open("w") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "crawler.cli", "crawl", "--redis", redis_url, "--job", job, "--db", db,
-                 "--allow-private", "--delay", "0.05", "--no-progress", "--start-url", *urls],
+                 "--allow-private", "--delay", str(delay), "--no-progress", "--start-url", *urls],
                 cwd=ROOT, env={**os.environ, "NIANBAO_BLOBS": str(tmp / "docs")}, stdout=out, stderr=err,
                 start_new_session=True,
             )
@@ -245,3 +245,22 @@ def test_an_unreachable_redis_is_one_line() -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("nianbao: Redis at redis://127.0.0.1:1/0 is not reachable") and proc.stderr.count(
         "\n") == 1, proc.stderr
+
+
+def test_workers_keep_one_pace_per_host(web, redis_url, job, pg, tmp_path) -> None:
+    """Two workers ask a host no more often than one would: the sites' own log of when each request came."""
+    sites = [s for s in web.sites if s.status == "ok" and s.family != "spa"][:3]
+    delay = 0.4
+    start = len(web.requests)
+    workers = [Worker(redis_url, job, pg, [s.start_url for s in sites], tmp_path, delay=delay) for _ in range(2)]
+    for code, _, err in [w.wait() for w in workers]:
+        assert code == 0, err[-3000:]
+    arrivals: dict[str, list[float]] = {}
+    for at, host, _, _ in web.requests[start:]:
+        arrivals.setdefault(host, []).append(at)
+    gaps = [b - a for times in arrivals.values() for a, b in zip(sorted(times), sorted(times)[1:], strict=False)]
+    assert len(gaps) > 30
+    assert min(gaps) >= 0.9 * delay, sorted(gaps)[:5]
+    assert set(stored_reports(pg)) == truth(web, sites)
+    fetched = dict(query(pg, "SELECT run_id, count(*) FROM resources GROUP BY run_id"))
+    assert len(fetched) == 2 and min(fetched.values()) > 0, fetched  # both took part
