@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -132,9 +132,10 @@ class _AppriseService:
 class _Endpoint:
     """One URL: its queue, its worker thread and its counts."""
 
-    def __init__(self, service: _Webhook | _AppriseService, retries: int, backoff: float,
-                 abort: threading.Event) -> None:
-        self.service, self.retries, self.backoff, self.abort = service, retries, backoff, abort
+    def __init__(self, url: str, service: _Webhook | _AppriseService, retries: int, backoff: float,
+                 abort: threading.Event, on_delivered: Callable[[int, str], None] | None) -> None:
+        self.url, self.service, self.retries, self.backoff, self.abort = url, service, retries, backoff, abort
+        self.on_delivered = on_delivered
         self.queue: queue.Queue[Any] = queue.Queue()
         self.lock = threading.Lock()
         self.queued = self.delivered = self.failed = 0
@@ -145,10 +146,16 @@ class _Endpoint:
 
     def _run(self) -> None:
         while not self.abort.is_set():
-            data = self.queue.get()
-            if data is _STOP:
+            item = self.queue.get()
+            if item is _STOP:
                 return
+            event_id, data = item
             ok = self._deliver(data)
+            if ok and self.on_delivered is not None and event_id is not None:
+                try:
+                    self.on_delivered(event_id, self.url)
+                except Exception as exc:  # noqa: BLE001 - a ledger that cannot be written must not stop delivery
+                    log.warning("notify: delivery of event %s not recorded: %s", event_id, exc)
             with self.lock:
                 if self.abort.is_set():
                     return  # close() has given up and counted this event as abandoned
@@ -194,14 +201,16 @@ class Notifier:
     construction, so a command can fail before it starts crawling.
     """
 
-    def __init__(self, urls: list[str], *, timeout: float = 10, retries: int = 3, backoff: float = 1.0) -> None:
-        services = [_service(u, timeout) for u in urls]
+    def __init__(self, urls: list[str], *, timeout: float = 10, retries: int = 3, backoff: float = 1.0,
+                 on_delivered: Callable[[int, str], None] | None = None) -> None:
+        """`on_delivered(event id, url)` is called (in a worker thread) for each event that arrived."""
+        services = [(u, _service(u, timeout)) for u in urls]
         self._abort = threading.Event()
         self._closed = False
-        self._endpoints = [_Endpoint(s, retries, backoff, self._abort) for s in services]
+        self._endpoints = [_Endpoint(u, s, retries, backoff, self._abort, on_delivered) for u, s in services]
 
-    def send(self, event: dict[str, Any]) -> None:
-        """Queue the event for every URL and return at once; never raises."""
+    def send(self, event: dict[str, Any], urls: Iterable[str] | None = None) -> None:
+        """Queue the event for every URL (or only `urls`) and return at once; never raises."""
         if self._closed or not self._endpoints:
             return
         try:
@@ -209,10 +218,13 @@ class Notifier:
         except Exception as exc:
             log.warning("notify: event %r not sent: %s", event.get("id") if isinstance(event, dict) else event, exc)
             return
+        only = set(urls) if urls is not None else None
         for ep in self._endpoints:
+            if only is not None and ep.url not in only:
+                continue
             with ep.lock:
                 ep.queued += 1
-            ep.queue.put(data)
+            ep.queue.put((event.get("id"), data))
 
     def close(self, wait: float = 15.0) -> dict[str, int]:
         """Deliver what is queued for at most `wait` seconds, then give up; return the counts over all URLs.

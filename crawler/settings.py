@@ -77,3 +77,4 @@ NIANBAO_NOTIFY: list[str] = []  # webhook / Apprise URLs that get every event (`
 NIANBAO_NOTIFY_WAIT = 15.0  # at the end of a crawl, seconds to let notifications finish before giving up
 NIANBAO_REVALIDATE_HOURS = 72.0  # a known report page without ETag/Last-Modified is fetched again after this long
 LOG_FORMATTER = "crawler.logformat.ShortItems"
+NIANBAO_REDELIVER_DAYS = 7.0  # events a --notify URL missed (it was down) are sent again by crawls within this long

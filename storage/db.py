@@ -14,7 +14,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,6 +28,7 @@ from storage.models import (
     EVENT_KINDS,
     RUN_STATUSES,
     CrawlRun,
+    Delivery,
     Document,
     Event,
     Report,
@@ -386,6 +387,32 @@ class Store:
                     etag, modified, _ = out.get(r.url, (None, None, r.fetched_at))
                     out[r.url] = (r.etag or etag, r.last_modified or modified, r.fetched_at)
         return out
+
+    # ------------------------------------------------------------------ notifications
+    @staticmethod
+    def target(url: str) -> str:
+        """How a --notify URL is named in the database: a hash (the URL may hold a password or a token)."""
+        return hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+    def queue_deliveries(self, event_ids: Iterable[int], urls: Iterable[str]) -> None:
+        rows = [{"event_id": e, "target": self.target(u), "queued_at": datetime.now(UTC)} for e in event_ids for u in urls]
+        if rows:
+            with self.engine.begin() as conn:
+                conn.execute(self._insert(Delivery).values(rows).on_conflict_do_nothing(
+                    index_elements=["event_id", "target"]))
+
+    def mark_delivered(self, event_id: int, url: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(Delivery).where(Delivery.event_id == event_id, Delivery.target == self.target(url))
+                         .values(delivered_at=datetime.now(UTC)))
+
+    def undelivered(self, url: str, days: float = 7) -> list[int]:
+        """Events queued for this URL in the last `days` days that never arrived, oldest first."""
+        since = datetime.now(UTC) - timedelta(days=days)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(select(Delivery.event_id).where(
+                Delivery.target == self.target(url), Delivery.delivered_at.is_(None), Delivery.queued_at >= since,
+            ).order_by(Delivery.event_id)))
 
     def iter_events(self, since: str | datetime | None = None, after_id: int | None = None,
                     kinds: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:

@@ -188,3 +188,15 @@ class Event(Base):
     previous_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+class Delivery(Base):
+    """An event queued for a `--notify` target (a hash of its URL: URLs may hold secrets) and when it arrived;
+    one queued and never delivered is sent again by the next crawl (within NIANBAO_REDELIVER_DAYS)."""
+
+    __tablename__ = "deliveries"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    target: Mapped[str] = mapped_column(String(32), primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]

@@ -33,10 +33,15 @@ class Hook(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         self.received: list[dict[str, Any]] = []
+        self.down = False  # answer 503 to everything, as a webhook that is down
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(inner) -> None:  # noqa: N805
                 body = inner.rfile.read(int(inner.headers["Content-Length"]))
+                if self.down:
+                    inner.send_response(503)
+                    inner.end_headers()
+                    return
                 self.received.append(json.loads(body))
                 inner.send_response(204)
                 inner.end_headers()
@@ -236,3 +241,28 @@ def test_health_counts_failures_in_a_row_and_says_blocked(story) -> None:
     assert len(dead) == 2 and all(health[n][1] == 3 and "never" in lines[n] for n in dead)
     ok = [n for n, (status, failures, success) in health.items() if status == "ok"]
     assert ok and all(health[n][1] == 0 and health[n][2] is not None for n in ok)
+
+
+def test_events_a_webhook_missed_are_sent_by_the_next_crawl(tmp_path) -> None:
+    """The endpoint is down during a crawl: the crawl ends anyway; the next crawl delivers what it missed, once."""
+    db = str(tmp_path / "nianbao.db")
+    hook = Hook()
+    hook.down = True
+    with build_web(seed=0) as web:
+        sites = [web.site("xixia"), web.site("lingtai")]
+        urls = [s.start_url for s in sites]
+        first = crawl(db, urls, "--notify", hook.url)
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert "not delivered" in first.stderr  # one line for the endpoint, not one per event
+        hook.down = False
+        second = crawl(db, urls, "--notify", hook.url)
+        assert second.returncode == 0, second.stderr[-2000:]
+        after_second = list(hook.received)
+        third = crawl(db, urls, "--notify", hook.url)
+        assert third.returncode == 0, third.stderr[-2000:]
+    hook.shutdown()
+    titles = sorted(e["report"]["title"] for e in after_second)
+    assert titles == sorted(r.report["title"] for s in sites for r in s.reports)  # every event of crawl 1, once
+    assert {e["kind"] for e in after_second} == {"new"}
+    assert hook.received == after_second  # nothing sent twice
+    assert rows(db, "SELECT count(*) FROM deliveries WHERE delivered_at IS NULL") == [(0,)]

@@ -18,6 +18,7 @@ class StorePipeline:
         self.crawler = crawler
         self.store: Store | None = None
         self.notifier: Any = None
+        self.urls: list[str] = []
         self.run_id: int | None = crawler.settings.getint("NIANBAO_RUN_ID") or None
 
     @classmethod
@@ -26,11 +27,24 @@ class StorePipeline:
 
     def open_spider(self) -> None:
         self.store = Store(self.crawler.settings.get("NIANBAO_DB"))
-        urls = self.crawler.settings.getlist("NIANBAO_NOTIFY")
-        if urls:
+        self.urls = self.crawler.settings.getlist("NIANBAO_NOTIFY")
+        if self.urls:
             from crawler.notify import Notifier
 
-            self.notifier = Notifier(urls)
+            self.notifier = Notifier(self.urls, on_delivered=self.store.mark_delivered)
+            self._redeliver()
+
+    def _redeliver(self) -> None:
+        """Events an earlier crawl queued for a URL that never arrived (the endpoint was down) are sent again."""
+        assert self.store is not None
+        days = self.crawler.settings.getfloat("NIANBAO_REDELIVER_DAYS", 7)
+        for url in self.urls:
+            ids = self.store.undelivered(url, days)
+            if ids:
+                log.info("notify: sending again %d events an earlier crawl could not deliver", len(ids))
+                self.crawler.stats.inc_value("nianbao/notify/resent", len(ids))
+                for event in self.store.iter_events(ids=ids):
+                    self.notifier.send(event, urls=[url])
 
     def close_spider(self) -> None:
         if self.notifier is not None:
@@ -69,7 +83,7 @@ class StorePipeline:
             return []
         if kind == "removed":
             ids = [self.store.mark_removed(rid, item["detail"], self.run_id) for rid in item["report_ids"]]
-            return list(self.store.iter_events(ids=[i for i in ids if i is not None])) if any(ids) else []
+            return self._queued(list(self.store.iter_events(ids=[i for i in ids if i is not None])) if any(ids) else [])
         body: bytes = item["body"]
         sha = hashlib.sha256(body).hexdigest()
         self.store.put_document(body, content_type=item["content_type"], filename=item.get("filename"))
@@ -83,4 +97,11 @@ class StorePipeline:
             "discovery_path": item["discovery_path"],
         }
         stored = self.store.store_report(item["site"], item["report"], provenance, run_id=self.run_id)
-        return list(self.store.iter_events(ids=[stored.event_id])) if stored.event_id else []
+        return self._queued(list(self.store.iter_events(ids=[stored.event_id])) if stored.event_id else [])
+
+    def _queued(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Events about to be sent are written down first, so an undelivered one can be sent again later."""
+        assert self.store is not None
+        if events and self.notifier is not None:
+            self.store.queue_deliveries([e["id"] for e in events], self.urls)
+        return events
