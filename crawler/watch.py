@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -59,6 +60,7 @@ class Watch:
         self.argv, self.every, self.max_runs = argv, every, runs
         self.runs = self.failures = 0
         self.scheduler: Any = None
+        self.child: subprocess.Popen[bytes] | None = None
 
     def run_once(self) -> None:
         self.runs += 1
@@ -66,7 +68,9 @@ class Watch:
         print(f"[{datetime.now(UTC):%Y-%m-%d %H:%M:%S}Z] watch: run {self.runs} starts: nianbao crawl "
               + " ".join(self.argv), file=sys.stderr, flush=True)
         try:
-            code = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", *self.argv], check=False).returncode
+            self.child = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", *self.argv])
+            code = self.child.wait()
+            self.child = None
         except OSError as exc:  # could not even start: still only this run fails
             code = -1
             print(f"watch: run {self.runs} could not start: {exc}", file=sys.stderr)
@@ -96,9 +100,21 @@ class Watch:
                                id="crawl", next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
                                misfire_grace_time=None)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        signal.signal(signal.SIGTERM, self._terminate)
         try:
             self.scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             pass
         print(f"watch: {self.runs} run(s), {self.failures} failed", file=sys.stderr)
         return 1 if self.runs and self.failures == self.runs else 0
+
+    def _terminate(self, signum: int, frame: Any) -> None:
+        """SIGTERM (systemd, docker stop, kill): stop the running crawl as Ctrl-C would, then stop watching."""
+        child = self.child
+        if child is not None and child.poll() is None:
+            child.send_signal(signal.SIGINT)
+            try:
+                child.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        raise SystemExit(0)

@@ -54,3 +54,33 @@ def test_watch_survives_a_failing_run(tmp_path) -> None:
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == len(site.reports)
     con.close()
+
+
+def test_sigterm_stops_the_running_crawl_and_the_watch(tmp_path) -> None:
+    """systemd's stop (SIGTERM): the crawl in progress is interrupted as by Ctrl-C (its run recorded as such),
+    no crawl is left running, and watch ends cleanly."""
+    import signal
+    import time
+
+    db = tmp_path / "nianbao.db"
+    with build_web(seed=0, latency=0.2) as web:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "crawler.cli", "watch", "--every", "1h", "--db", str(db), "--allow-private",
+             "--delay", "0.2", "--no-progress", "--start-url", *[s.start_url for s in web.sites]],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        deadline = time.monotonic() + 120
+        while not (db.exists() and sqlite3.connect(db).execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]):
+            assert time.monotonic() < deadline and proc.poll() is None, "the first crawl did not start"
+            time.sleep(0.5)
+        time.sleep(3)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err[-2000:]
+    assert "1 run(s)" in err
+    orphans = subprocess.run(["pgrep", "-f", str(db)], capture_output=True, text=True).stdout.split()
+    assert orphans == [], "a crawl was left running"
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT status FROM crawl_runs").fetchall() == [("interrupted",)]
+    con.close()
