@@ -1,13 +1,13 @@
 """Wall time of one crawl of the imitation web by 1, 2, … workers sharing it through Redis, into one PostgreSQL.
 
-    python bench/distributed.py [--workers 1 2] [--extra 0] [--latency 0.05] [--delay 0.05] [--same-pace] [--pin]
+    python bench/distributed.py [--workers 1 2] [--extra 0] [--latency 0.05] [--delay 0.05] [--pin]
                                 [--redis redis://127.0.0.1:6379/0] [--pg postgresql://postgres@127.0.0.1:5432/test]
 
 For each worker count: a fresh database and job, N `nianbao crawl --redis …` processes started together, the
 wall time until the last one ends, the pages each fetched (from the web's request log: resources per run), and
-the reports stored. Each worker keeps its own pace per host, so N workers may ask a host N times as often as
-one: `--same-pace` gives N workers N × `--delay`, the same per-host rate as one worker (the speedup left is
-what the workers' own work — parsing, storing — was holding back). `--pin` keeps worker i (and its parse
+the reports stored. The job keeps one pace per host whatever the number of workers (the host's turn is taken
+in Redis), so the speedup left is what one worker's own work (parsing, rendering, storing) was holding back.
+`--pin` keeps worker i (and its parse
 process and browser) on CPU i: one machine of one CPU against two such machines.
 """
 
@@ -67,7 +67,6 @@ def main() -> None:
     ap.add_argument("--extra", type=int, default=0, help="imitation sites beyond the default fifteen")
     ap.add_argument("--latency", type=float, default=0.05, help="seconds added to every response")
     ap.add_argument("--delay", type=float, default=0.05, help="each worker's per-host delay")
-    ap.add_argument("--same-pace", action="store_true", help="N workers get N × --delay (one worker's per-host rate)")
     ap.add_argument("--pin", action="store_true", help="worker i on CPU i only (its children too)")
     ap.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     ap.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
@@ -75,12 +74,11 @@ def main() -> None:
     with build_web(seed=0, latency=args.latency, n_extra=args.extra) as web:
         urls = [s.start_url for s in web.sites]
         want = sum(len(s.reports) for s in web.sites if s.status == "ok")
-        print(f"{len(urls)} sites, {want} reports, latency {args.latency} s, delay {args.delay} s"
-              f"{' × workers' if args.same_pace else ''}, {os.cpu_count()} CPUs{', one per worker' if args.pin else ''}")
+        print(f"{len(urls)} sites, {want} reports, latency {args.latency} s, delay {args.delay} s, "
+              f"{os.cpu_count()} CPUs{', one per worker' if args.pin else ''}")
         base = None
         for n in args.workers:
-            delay = args.delay * n if args.same_pace else args.delay
-            wall, pages, reports = crawl(n, urls, delay, args.redis, args.pg, args.pin)
+            wall, pages, reports = crawl(n, urls, args.delay, args.redis, args.pg, args.pin)
             base = base or wall
             print(f"{n} worker(s): {wall:6.1f} s wall, {base / wall:4.2f}× the first, pages per worker {pages}, "
                   f"reports stored {reports}/{want}", flush=True)
