@@ -20,6 +20,8 @@ What scrapy-redis does not do, this module adds:
 - Atomic enqueue: the fingerprint is added and the request queued in one Lua call, so a kill between the two
   cannot mark a request seen that was never queued.
 
+- Removals. Once the whole job is idle, a worker asks again for the known report pages that no worker's list
+  showed (the lists each worker saw are published with its leases), as a single crawl does.
 - One pace per host for the whole job. Each worker keeps its own per-host delay (and AutoThrottle), and on top
   of it every request, at the moment it is sent, takes the host's turn in Redis (`pace:{host}`, `SET NX PX`
   for `--delay`): N workers ask a host no more often than one would.
@@ -129,6 +131,7 @@ class Scheduler(RedisScheduler):
     leases: dict[Any, bytes]  # request handed to the engine → its lease field in inflight:{worker}
     published: dict[str, dict[str, Any]]  # site → what this worker has published of it
     token: int  # the last lease's number
+    rechecked: bool  # known report pages no list showed have been asked for again
     loop: task.LoopingCall
 
     @classmethod
@@ -139,6 +142,7 @@ class Scheduler(RedisScheduler):
         s.prefix = f"nianbao:{s.job}:"
         s.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         s.leases, s.published = {}, {}
+        s.rechecked = False
         s.token = 0
         s.loop = task.LoopingCall(s.tick)
         s.pop_script = s.server.register_script(_POP)
@@ -200,6 +204,14 @@ class Scheduler(RedisScheduler):
             busy = True
         if busy:
             raise DontCloseSpider
+        if not self.rechecked:
+            # the whole job is idle (every worker's listings are published with its leases): once, known report
+            # pages that no worker's list showed are asked for again, to tell a removed report
+            self.rechecked = True
+            listed = {name: {u.decode() for u in self.server.smembers(f"{self.key('site', name)}:reports")}
+                      for name in spider.sites}
+            if spider.recheck_unlisted(listed):
+                raise DontCloseSpider
 
     # -- the queue, with leases ---------------------------------------------------------------------
     def enqueue_request(self, request: Any) -> bool:

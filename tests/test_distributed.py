@@ -264,3 +264,26 @@ def test_workers_keep_one_pace_per_host(web, redis_url, job, pg, tmp_path) -> No
     assert set(stored_reports(pg)) == truth(web, sites)
     fetched = dict(query(pg, "SELECT run_id, count(*) FROM resources GROUP BY run_id"))
     assert len(fetched) == 2 and min(fetched.values()) > 0, fetched  # both took part
+
+
+def test_two_workers_tell_a_removed_report(redis_url, pg, tmp_path) -> None:
+    """A recrawl by two workers finds a deleted report (its page now 404, and on a site that answers unknown
+    pages with its homepage) exactly as one crawl would: one `removed` event each, nothing else."""
+    import uuid as _uuid
+
+    with build_web(seed=0, latency=0.02) as web2:
+        sites = [web2.site("xixia"), web2.site("jingchuan")]
+        urls = [s.start_url for s in sites]
+        for round_ in range(2):
+            job = f"test-{_uuid.uuid4().hex[:8]}"
+            workers = [Worker(redis_url, job, pg, urls, tmp_path) for _ in range(2)]
+            for code, _, err in [w.wait() for w in workers]:
+                assert code == 0, err[-3000:]
+            if round_ == 0:
+                assert len(stored_reports(pg)) == sum(len(s.reports) for s in sites)
+                gone = [web2.withdraw(s.slug, next(r for r in s.reports if r.form == "html").title) for s in sites]
+    events = query(pg, "SELECT e.kind, r.page_url FROM events e JOIN reports r ON r.id = e.report_id "
+                       "WHERE e.run_id > 2 ORDER BY e.id")
+    assert sorted(events) == sorted(("removed", g.page_url) for g in gone)
+    assert {u for (u,) in query(pg, "SELECT page_url FROM reports WHERE removed_at IS NOT NULL")} == \
+        {g.page_url for g in gone}

@@ -385,23 +385,29 @@ class DiscoverSpider(scrapy.Spider):
                 site.status, site.reason = "dead", f"homepage unreachable: {reason}"
         self.crawler.stats.inc_value("nianbao/failed_requests")
 
-    def _idle(self) -> None:
-        """Once the walk is done: known report pages that no list showed any more are asked for again;
-        only a page or document that is really gone (404/410, or no longer a report) counts as removed.
-        A site whose lists yielded nothing at all is not rechecked (it is flagged instead)."""
-        if "distributed" in str(self.settings.get("SCHEDULER") or ""):
-            return
+    def recheck_unlisted(self, listed: dict[str, set[str]] | None = None) -> int:
+        """Once the walk is done: known report pages that no list showed any more are asked for again (only a
+        page or document that is really gone, 404/410 or no longer a report, counts as removed). A site whose
+        lists yielded nothing is not rechecked: it is flagged instead. `listed`: the report links each site's
+        lists showed to the other workers of a distributed job. Returns how many pages were asked for."""
         scheduled = 0
         for site in self.sites.values():
-            if site.rechecked or not site.reports or site.status is not None:
+            links = set(site.reports) | (listed or {}).get(site.name, set())
+            if site.rechecked or not links or site.status is not None:
                 continue
             site.rechecked = True
             for page_url in site.by_page:
-                if page_url not in site.reports and page_url:
+                if page_url and page_url not in links:
                     self.crawler.engine.crawl(self._req(page_url, self.parse_article, site, [], recheck=True))
                     scheduled += 1
         if scheduled:
             self.logger.info("recrawl: asking again for %d known report pages no list showed", scheduled)
+        return scheduled
+
+    def _idle(self) -> None:
+        if "distributed" in str(self.settings.get("SCHEDULER") or ""):
+            return  # the job's scheduler asks for the recheck once the whole job, not this worker, is idle
+        if self.recheck_unlisted():
             raise DontCloseSpider
 
     def closed(self, reason: str) -> None:
