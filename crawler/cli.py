@@ -161,13 +161,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     names = args.site or ([] if args.start_url else list(counties))
     unknown = [n for n in names if n not in counties]
     if unknown:
-        _error(f"unknown site(s) {', '.join(unknown)}: see `nianbao sites`")
-        return 2
+        raise UsageError(f"unknown site(s) {', '.join(unknown)}: see `nianbao sites`")
     sites = [(n, counties[n].start_urls[0]) for n in names]
     for url in args.start_url or []:
         if not url.startswith(("http://", "https://")):
-            _error(f"not an http(s) URL: {url}")
-            return 2
+            raise UsageError(f"not an http(s) URL: {url}")
         from urllib.parse import urlsplit
 
         sites.append((urlsplit(url).netloc, url))
@@ -178,10 +176,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         try:
             shared = distributed.settings(args.redis, args.job)
         except distributed.Unreachable as exc:
-            _error(str(exc))
-            return 2
-    if not _notify_ok(args.notify):
-        return 2
+            raise UsageError(str(exc)) from None
+    _check_notify(args.notify)
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
                         settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
@@ -194,8 +190,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     return 0 if any(r["status"] == "ok" for r in results) or not results else 1
 
 
-class NoDatabase(Exception):
-    pass
+class UsageError(Exception):
+    """A mistake in what the user asked for: one line on stderr, exit 2."""
 
 
 def _existing_store(db: str | None) -> Any:
@@ -207,20 +203,18 @@ def _existing_store(db: str | None) -> Any:
     url = make_url(resolve_url(db))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
             and not Path(url.database).is_file():
-        raise NoDatabase(f"no database at {url.database} (crawl into it first, or give --db / $NIANBAO_DB)")
+        raise UsageError(f"no database at {url.database} (crawl into it first, or give --db / $NIANBAO_DB)")
     return Store(db)
 
 
-def _notify_ok(urls: list[str] | None) -> bool:
+def _check_notify(urls: list[str] | None) -> None:
     """Check --notify URLs before anything starts: a typo is one line now, not a failure mid-crawl."""
     from crawler.notify import check_urls
 
     try:
         check_urls(urls or [])
     except ValueError as exc:
-        _error(str(exc))
-        return False
-    return True
+        raise UsageError(str(exc)) from None
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -229,10 +223,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         every = parse_every(args.every)
     except ValueError as exc:
-        _error(str(exc))
-        return 2
-    if not _notify_ok(args.notify):
-        return 2
+        raise UsageError(str(exc)) from None
+    _check_notify(args.notify)
     return Watch(crawl_argv(args, args.crawl_options), every, args.runs).start()
 
 
@@ -244,16 +236,11 @@ def _since(text: str | None) -> Any:
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"--since: not an ISO 8601 date or time: {text}") from None
+        raise UsageError(f"--since: not an ISO 8601 date or time: {text}") from None
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-
-    try:
-        since = _since(args.since)
-    except ValueError as exc:
-        _error(str(exc))
-        return 2
+    since = _since(args.since)
     with _existing_store(args.db) as store:
         events = store.iter_events(since=since, kinds=args.kind)
         if args.format == "jsonl":
@@ -328,8 +315,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     try:
         s = dump(store, Path(args.out), copy=args.copy, progress=progress)
     except FileExistsError as exc:
-        _error(str(exc))
-        return 2
+        raise UsageError(str(exc)) from None
     except DumpError as exc:
         for line in limited(exc.problems):
             _error(line)
@@ -350,8 +336,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
     except ValueError:
-        _error(f"--today: not a date (YYYY-MM-DD): {args.today}")
-        return 2
+        raise UsageError(f"--today: not a date (YYYY-MM-DD): {args.today}") from None
     store = _existing_store(args.db)
     try:
         cov = compute(store, years=args.year, today=today)
@@ -369,11 +354,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_feed(args: argparse.Namespace) -> int:
     from storage.feed import write_feed
 
-    try:
-        since = _since(args.since)
-    except ValueError as exc:
-        _error(str(exc))
-        return 2
+    since = _since(args.since)
     with _existing_store(args.db) as store:
         n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
     print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
@@ -533,7 +514,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except NoDatabase as exc:
+    except UsageError as exc:
         _error(str(exc))
         return 2
     except Exception as exc:  # one line, never a traceback
