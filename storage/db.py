@@ -117,16 +117,16 @@ def _content(data: dict[str, Any]) -> dict[str, Any]:
     return {k: data.get(k) for k in CONTENT_KEYS}
 
 
-def _status(removed_at: datetime | None, superseded_by: int | None) -> str:
+def report_status(removed_at: datetime | None, superseded_by: int | None) -> str:
+    """A report version's status, the rule of the `report_summary` view: removed, superseded or current."""
     return "removed" if removed_at is not None else "superseded" if superseded_by is not None else "current"
 
 
-def _report_object(r: Any) -> dict[str, Any]:
-    """A reports row as the schema object plus `provenance`, `id` and `status`."""
-    return {**r.data, "provenance": {
-        "page_url": r.page_url, "document_url": r.document_url, "fetched_at": iso_z(r.fetched_at),
-        "sha256": r.document_sha256, "content_type": r.content_type, "http_status": r.http_status,
-        "discovery_path": r.discovery_path or []}, "id": r.id, "status": _status(r.removed_at, r.superseded_by)}
+def _provenance(r: Any) -> dict[str, Any]:
+    """The `provenance` object of a reports row."""
+    return {"page_url": r.page_url, "document_url": r.document_url, "fetched_at": iso_z(r.fetched_at),
+            "sha256": r.document_sha256, "content_type": r.content_type, "http_status": r.http_status,
+            "discovery_path": r.discovery_path or []}
 
 
 class Store:
@@ -414,31 +414,30 @@ class Store:
                 Delivery.target == self.target(url), Delivery.delivered_at.is_(None), Delivery.queued_at >= since,
             ).order_by(Delivery.event_id)))
 
-    def iter_events(self, since: str | datetime | None = None, after_id: int | None = None,
-                    kinds: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+    def iter_events(self, since: str | datetime | None = None, kinds: Iterable[str] | None = None,
+                    ids: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
         """Events in order, each with its report (schema object, provenance, id, status) and, for a
         revision, the previous version's id, sha256 and URLs."""
-        kinds = list(kinds or EVENT_KINDS)
-        events = Event.__table__
-        stmt = select(events).where(events.c.kind.in_(kinds)).order_by(events.c.id)
+        ev, r, p = Event.__table__, Report.__table__.alias("r"), Report.__table__.alias("p")
+        stmt = (select(ev.c.id.label("event_id"), ev.c.kind, ev.c.at, ev.c.detail, Site.name.label("site"), r,
+                       p.c.id.label("p_id"), p.c.document_sha256.label("p_sha256"), p.c.page_url.label("p_page_url"),
+                       p.c.document_url.label("p_document_url"), p.c.fetched_at.label("p_fetched_at"))
+                .join(r, r.c.id == ev.c.report_id).outerjoin(p, p.c.id == ev.c.previous_report_id)
+                .outerjoin(Site, Site.id == ev.c.site_id)
+                .where(ev.c.kind.in_(list(kinds or EVENT_KINDS))).order_by(ev.c.id))
         if ids is not None:
-            stmt = stmt.where(events.c.id.in_(list(ids)))
+            stmt = stmt.where(ev.c.id.in_(list(ids)))
         if since is not None:
-            stmt = stmt.where(events.c.at >= _as_utc(since))
-        if after_id is not None:
-            stmt = stmt.where(events.c.id > after_id)
-        reports = Report.__table__
+            stmt = stmt.where(ev.c.at >= _as_utc(since))
         with self.engine.connect() as conn:
-            for ev in list(conn.execute(stmt)):
-                report = conn.execute(select(reports).where(reports.c.id == ev.report_id)).first()
-                site = conn.scalar(select(Site.name).where(Site.id == ev.site_id)) if ev.site_id else None
-                previous = None
-                if ev.previous_report_id:
-                    p = conn.execute(select(reports).where(reports.c.id == ev.previous_report_id)).first()
-                    previous = {"id": p.id, "sha256": p.document_sha256, "page_url": p.page_url,
-                                "document_url": p.document_url, "fetched_at": iso_z(p.fetched_at)}
-                yield {"id": ev.id, "kind": ev.kind, "at": iso_z(ev.at), "site": site, "detail": ev.detail,
-                       "report": _report_object(report), "previous": previous}
+            for e in conn.execution_options(yield_per=500).execute(stmt):
+                previous = None if e.p_id is None else {
+                    "id": e.p_id, "sha256": e.p_sha256, "page_url": e.p_page_url, "document_url": e.p_document_url,
+                    "fetched_at": iso_z(e.p_fetched_at)}
+                report = {**e.data, "provenance": _provenance(e), "id": e.id,
+                          "status": report_status(e.removed_at, e.superseded_by)}
+                yield {"id": e.event_id, "kind": e.kind, "at": iso_z(e.at), "site": e.site, "detail": e.detail,
+                       "report": report, "previous": previous}
 
     def iter_reports(self, all_versions: bool = False) -> Iterator[dict[str, Any]]:
         """Every current report (schema object plus `provenance`), ordered by region, organ, year (code point
@@ -454,10 +453,7 @@ class Store:
             stmt = stmt.where(Report.superseded_by.is_(None))
         with self.engine.connect() as conn:
             for r in conn.execution_options(yield_per=500).execute(stmt):
-                yield {**r.data, "provenance": {
-                    "page_url": r.page_url, "document_url": r.document_url, "fetched_at": iso_z(r.fetched_at),
-                    "sha256": r.document_sha256, "content_type": r.content_type, "http_status": r.http_status,
-                    "discovery_path": r.discovery_path or []}}
+                yield {**r.data, "provenance": _provenance(r)}
 
     def report_count(self) -> int:
         with self.engine.connect() as conn:

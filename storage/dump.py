@@ -43,7 +43,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storage.db import Store, iso_z
+from storage.db import Store, iso_z, report_status
 from storage.export import export
 from storage.models import Document, Report, Resource, Site
 
@@ -78,11 +78,6 @@ class Summary:
 def doc_path(sha256: str) -> str:
     """A document's path inside the dump."""
     return f"{DOCS}/{sha256[:2]}/{sha256}"
-
-
-def status_of(removed_at: Any, superseded_by: Any) -> str:
-    """Same rule as the `report_summary` view."""
-    return "removed" if removed_at is not None else "superseded" if superseded_by is not None else "current"
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
@@ -120,7 +115,7 @@ def _snapshot(store: Store) -> tuple[list[dict[str, Any]], dict[str, list[dict[s
         with conn.begin():
             for r in conn.execute(stmt):
                 reports.setdefault(r.document_sha256, []).append({
-                    "report_id": r.id, "site": r.name, "status": status_of(r.removed_at, r.superseded_by),
+                    "report_id": r.id, "site": r.name, "status": report_status(r.removed_at, r.superseded_by),
                     "superseded_by": r.superseded_by, "removed_at": iso_z(r.removed_at),
                     "last_seen_at": iso_z(r.last_seen_at), "organ": r.organ, "region": r.region, "year": r.year,
                     "title": r.title, "page_url": r.page_url, "document_url": r.document_url,
