@@ -125,9 +125,10 @@ class DiscoverSpider(scrapy.Spider):
             self.logger.info("recrawl: %d reports known from earlier crawls", n)
 
     def _fresh(self, site: SiteState, url: str) -> bool:
-        """A known report page that cannot be asked for conditionally (no ETag, no Last-Modified: dynamic
-        pages, pages rendered in the browser) is fetched again only once NIANBAO_REVALIDATE_HOURS have passed."""
-        if url not in site.history or (url not in site.by_page and url not in site.by_document):
+        """A known report page or document that cannot be asked for conditionally (no ETag, no Last-Modified:
+        dynamic pages, pages rendered in the browser) is fetched again only once NIANBAO_REVALIDATE_HOURS have
+        passed. (`history` holds the URLs of known reports only.)"""
+        if url not in site.history:
             return False
         etag, modified, fetched = site.history[url]
         rendered = site.script_only or "#" in url  # a rendered page's validators are its script shell's
@@ -268,9 +269,7 @@ class DiscoverSpider(scrapy.Spider):
             yield self._req(response.request.url, self.parse_article, site, path, list_title=response.meta.get("list_title"),
                             playwright=True, rendered=True, dont_filter=True)
             return
-        known = site.by_sha.get(hashlib.sha256(response.body).hexdigest())
-        if known is not None:  # the same bytes as stored before (a server without validators): not parsed again
-            self.crawler.stats.inc_value("nianbao/unchanged_documents")
+        if (known := self._stored_bytes(site, response)) is not None:
             yield self._seen(site, [known])
             return
         page_item = self._item(site, response, page_url=response.request.url, path=path)
@@ -305,6 +304,16 @@ class DiscoverSpider(scrapy.Spider):
         if doc and not self._fresh(site, doc):
             return self._document_request(site, doc, page_url, path, list_title, referer=page_url)
         return self._seen(site, site.by_page.get(page_url, []))
+
+    def _stored_bytes(self, site: SiteState, response: Response) -> int | None:
+        """The report already stored from exactly these bytes (a server without validators sent them again):
+        they are not parsed again."""
+        if not site.by_sha:  # nothing stored yet: no hashing on the reactor thread
+            return None
+        known = site.by_sha.get(hashlib.sha256(response.body).hexdigest())
+        if known is not None:
+            self.crawler.stats.inc_value("nianbao/unchanged_documents")
+        return known
 
     def _seen(self, site: SiteState, ids: list[int]) -> dict[str, Any]:
         return {"kind": "seen", "site": site.name, "report_ids": list(ids)}
@@ -344,8 +353,7 @@ class DiscoverSpider(scrapy.Spider):
             ids = site.by_document.get(url) or site.by_document[response.url]
             yield self._removed(site, ids, f"report document answered HTTP {response.status}: {url}")
             return
-        if response.status == 200 and (known := site.by_sha.get(hashlib.sha256(response.body).hexdigest())):
-            self.crawler.stats.inc_value("nianbao/unchanged_documents")
+        if response.status == 200 and (known := self._stored_bytes(site, response)) is not None:
             yield self._seen(site, [known])
             return
         if response.status >= 400 or self._blocked(response, site):
@@ -405,7 +413,7 @@ class DiscoverSpider(scrapy.Spider):
         return scheduled
 
     def _idle(self) -> None:
-        if "distributed" in str(self.settings.get("SCHEDULER") or ""):
+        if self.settings.get("NIANBAO_JOB"):  # a distributed job (crawler.distributed)
             return  # the job's scheduler asks for the recheck once the whole job, not this worker, is idle
         if self.recheck_unlisted():
             raise DontCloseSpider
