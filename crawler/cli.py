@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from parsers.text import pad as _pad  # terminal tables: CJK characters take two columns
+
 EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2, 3, 4
 
 
@@ -15,14 +17,6 @@ def _error(msg: str) -> None:
     """One line on stderr, whatever the message (database drivers put several lines in theirs)."""
     first = " ".join(msg.split("\n", 1)[0].split())
     print(f"nianbao: {first}", file=sys.stderr)
-
-
-def _pad(text: str, width: int) -> str:
-    """Pad to a display width (CJK characters take two columns in a terminal)."""
-    import unicodedata
-
-    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(1, width - shown)
 
 
 def _summary_line(name: str, report: dict[str, Any]) -> str:

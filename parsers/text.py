@@ -123,3 +123,13 @@ def cn_year(text: str) -> str:
         lambda m: "".join(_CN_DIGITS[c] for c in m.group()),
         text,
     )
+
+
+def display_width(text: str) -> int:
+    """Columns a terminal gives `text`: CJK (wide and full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """`text` padded with spaces to a display width (at least one space after it), for terminal tables."""
+    return text + " " * max(1, width - display_width(text))

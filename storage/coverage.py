@@ -25,7 +25,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Any
 from sqlalchemy import select
 
 from parsers.identity import region_of
+from parsers.text import display_width, pad
 from storage.db import Store
 from storage.models import Report, Site
 
@@ -359,24 +359,19 @@ def _mismatch_line(m: Mismatch) -> str:
             f"    {m.year}: {m.page_url}")
 
 
-def _width(text: str) -> int:
-    """Display width in a terminal: CJK characters take two columns (as `crawler.cli._pad` pads)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def render_table(cov: Coverage) -> str:
-    from crawler.cli import _pad
-
     texts = {k: cell_text(c) for k, c in cov.cells.items()}
-    cw = max([_width(c) for c in cov.counties] + [6]) + 2
+    cw = max([display_width(c) for c in cov.counties] + [6]) + 2
     yw = max([len(t) for t in texts.values()] + [4]) + 2
     out = [summary(cov), LEGEND_TEXT, ""]
     sw = max([len(v) for v in cov.site_status.values()] + [4]) + 2
-    out.append(_pad("county", cw) + _pad("code", 8) + _pad("site", sw)
-               + "".join(_pad(str(y), yw) for y in cov.years).rstrip())
+    out.append(pad("county", cw) + pad("code", 8) + pad("site", sw)
+               + "".join(pad(str(y), yw) for y in cov.years).rstrip())
     for county in cov.counties:
-        out.append((_pad(county, cw) + _pad(cov.codes.get(county) or "", 8) + _pad(cov.site_status.get(county) or "", sw)
-                    + "".join(_pad(texts[county, y], yw) for y in cov.years)).rstrip())
+        out.append((pad(county, cw) + pad(cov.codes.get(county) or "", 8) + pad(cov.site_status.get(county) or "", sw)
+                    + "".join(pad(texts[county, y], yw) for y in cov.years)).rstrip())
     for title, items, line in (("overdue", cov.overdue, _organ_line),
                                ("missing, not yet due", cov.not_due, _organ_line),
                                ("cross-year mismatches", cov.mismatches, _mismatch_line)):
