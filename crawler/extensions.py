@@ -73,20 +73,19 @@ class Resources:
         from datetime import UTC, datetime
 
         assert self.store is not None
-        header = response.headers.get
+        store, run_id, url, status, body = self.store, self.run_id, response.url, response.status, response.body
+        headers = {key: (v.decode("latin-1") if (v := response.headers.get(name)) else None)
+                   for key, name in (("etag", "ETag"), ("last_modified", "Last-Modified"),
+                                     ("content_type", "Content-Type"))}
+        fetched_at = datetime.now(UTC)
 
-        def text(name: str) -> str | None:
-            value = header(name)
-            return value.decode("latin-1") if value else None
+        def record() -> None:
+            store.record_resource(run_id, url, status, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
+                                  fetched_at=fetched_at, **headers)
 
-        # a database write per response: in a thread, so the reactor keeps downloading
-        d = threads.deferToThread(
-            self.store.record_resource,
-            self.run_id, response.url, response.status, etag=text("ETag"), last_modified=text("Last-Modified"),
-            content_type=text("Content-Type"), sha256=hashlib.sha256(response.body).hexdigest(),
-            size=len(response.body), fetched_at=datetime.now(UTC),
-        )
-        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s", response.url, f.getErrorMessage()))
+        # hashing and a database write per response: in a thread, so the reactor keeps downloading
+        d = threads.deferToThread(record)
+        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s", url, f.getErrorMessage()))
 
     def closed(self, spider: Any) -> None:
         if self.store is not None:
