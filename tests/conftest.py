@@ -10,7 +10,24 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("NIANBAO_SHARED", ROOT.parent / "shared"))
+
+
+def _shared() -> Path:
+    """../shared beside this checkout; for a clone made elsewhere, beside the repository it was cloned from
+    ($NIANBAO_SHARED overrides both)."""
+    if os.environ.get("NIANBAO_SHARED"):
+        return Path(os.environ["NIANBAO_SHARED"])
+    beside = ROOT.parent / "shared"
+    if beside.is_dir():
+        return beside
+    origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and "://" not in origin and Path(origin).is_dir():
+        return Path(origin).resolve().parent / "shared"
+    return beside
+
+
+SHARED = _shared()
 REQUIRE_ALL = os.environ.get("NIANBAO_REQUIRE_ALL") == "1"
 
 
