@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.imitation.web import build_web  # noqa: E402
+from tests.web.web import build_web  # noqa: E402
 
 
 def tree_rss(pid: int) -> int:

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import psycopg  # noqa: E402
 
-from crawler.imitation.web import build_web  # noqa: E402
+from tests.web.web import build_web  # noqa: E402
 
 
 def crawl(n: int, urls: list[str], delay: float, redis_url: str, pg: str, pin: bool) -> tuple[float, list[int], int]:

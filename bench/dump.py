@@ -20,9 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.imitation.render import random_report  # noqa: E402
 from storage.db import Store  # noqa: E402
 from storage.dump import dump, verify  # noqa: E402
+from tests.web.render import random_report  # noqa: E402
 
 
 def fill(store: Store, docs: int, kb: int) -> None:

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from crawler.imitation import render as R  # noqa: E402
 from parsers import parse_bytes  # noqa: E402
+from tests.web import render as R  # noqa: E402
 
 CORPUS = ROOT / "bench" / "corpus"
 

@@ -105,22 +105,10 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     if stats.get("finish_reason") not in (None, "finished"):
         status = "interrupted"
     results = []
-    spider = crawler.spider
-    for state in getattr(spider, "sites", {}).values():
-        prefix = f"nianbao/site/{state.name}/"
-        row = {
-            "site": state.name,
-            "status": state.status or "interrupted",
-            "reason": state.reason,
-            "pages_fetched": state.pages,
-            "reports_found": len(state.reports),
-            "reports_new": int(stats.get(prefix + "reports_new", 0)),
-            "reports_parsed": int(stats.get(prefix + "reports_parsed", 0)),
-            "checks_failing": int(stats.get(prefix + "checks_failing", 0)),
-        }
-        store.site_result(run_id, row["site"], row["status"], row["reason"],
-                          **{k: v for k, v in row.items() if k not in ("site", "status", "reason")})
-        results.append(row)
+    for site in getattr(crawler.spider, "sites", {}).values():
+        result = site.result(stats)
+        store.site_result(run_id, result.site, result.status, result.reason, **result.counters())
+        results.append(result.as_dict())
     store.finish_run(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
     store.close()
     return results
@@ -355,8 +343,20 @@ def cmd_feed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _imitation_web() -> Any:
+    """The imitation web lives beside the tests (tests/web/), not in the product: the demo needs the checkout."""
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "tests" / "web" / "web.py").is_file():
+        raise UsageError("the demo's imitation web (tests/web/) comes with the source checkout: run it from a clone")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from tests.web.web import build_web
+
+    return build_web
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    from crawler.imitation.web import build_web
+    build_web = _imitation_web()
 
     db = args.db or "nianbao-demo.db"
     print("starting the bundled imitation web on 127.0.0.1 …", file=sys.stderr, flush=True)

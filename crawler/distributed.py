@@ -49,12 +49,13 @@ from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from storage.kinds import SiteResult, SiteStatus, site_stat
+
 log = logging.getLogger(__name__)
 
 ALIVE_TTL = 10  # seconds a worker counts as alive after its last heartbeat
 TICK = 1.0  # heartbeat, lease release and site-state publishing period
 JOB_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
-SITE_COUNTERS = ("reports_new", "reports_parsed", "checks_failing")
 
 # KEYS: queue, inflight. ARGV: token. The queue's head, leased under "token|score" (the score puts it back).
 _POP = """
@@ -284,27 +285,27 @@ class Scheduler(RedisScheduler):
             pub = self.published.setdefault(name, {"pages": 0, "reports": set(), "columns": set(), "root_ok": False,
                                                    "status": None, "error": False, "counters": {}})
             key = self.key("site", name)
-            if state.pages != pub["pages"]:
-                pipe.hincrby(key, "pages", state.pages - pub["pages"])
-                pub["pages"] = state.pages
-            for field, found in (("reports", state.reports.keys()), ("columns", state.columns)):
+            if state.walk.pages != pub["pages"]:
+                pipe.hincrby(key, "pages", state.walk.pages - pub["pages"])
+                pub["pages"] = state.walk.pages
+            for field, found in (("reports", state.walk.reports.keys()), ("columns", state.walk.columns)):
                 new = set(found) - pub[field]
                 if new:
                     pipe.sadd(f"{key}:{field}", *new)
                     pub[field] |= new
-            if state.root_ok and not pub["root_ok"]:
+            if state.walk.root_ok and not pub["root_ok"]:
                 pipe.hset(key, "root_ok", 1)
                 pub["root_ok"] = True
             if state.status and (state.status, state.reason) != pub["status"]:
                 # a worker that never saw the homepage may take a WAF answer deeper in for a block
                 pipe.hset(key, mapping={"status": state.status, "reason": state.reason,
-                                        "status_root_ok": int(state.root_ok)})
+                                        "status_root_ok": int(state.walk.root_ok)})
                 pub["status"] = (state.status, state.reason)
-            if state.errors and not pub["error"]:
-                pipe.hsetnx(key, "error", state.errors[0])
+            if state.walk.errors and not pub["error"]:
+                pipe.hsetnx(key, "error", state.walk.errors[0])
                 pub["error"] = True
-            for counter in SITE_COUNTERS:
-                value = int(stats.get_value(f"nianbao/site/{name}/{counter}", 0))
+            for counter in SiteResult.COUNTED:
+                value = int(stats.get_value(site_stat(name, counter), 0))
                 if value != pub["counters"].get(counter, 0):
                     pipe.hincrby(key, counter, value - pub["counters"].get(counter, 0))
                     pub["counters"][counter] = value
@@ -314,17 +315,17 @@ class Scheduler(RedisScheduler):
         for name, state in spider.sites.items():
             key = self.key("site", name)
             rec = {k.decode(): v.decode() for k, v in self.server.hgetall(key).items()}
-            state.pages = int(rec.get("pages", 0))
-            state.reports = {u.decode(): {} for u in self.server.smembers(f"{key}:reports")} | state.reports
-            state.columns |= {u.decode() for u in self.server.smembers(f"{key}:columns")}
-            state.root_ok = rec.get("root_ok") == "1"
-            if rec.get("status") and (not state.root_ok or rec.get("status_root_ok") == "1"):
-                state.status, state.reason = rec["status"], rec.get("reason", "")
+            state.walk.pages = int(rec.get("pages", 0))
+            state.walk.reports = {u.decode(): {} for u in self.server.smembers(f"{key}:reports")} | state.walk.reports
+            state.walk.columns |= {u.decode() for u in self.server.smembers(f"{key}:columns")}
+            state.walk.root_ok = rec.get("root_ok") == "1"
+            if rec.get("status") and (not state.walk.root_ok or rec.get("status_root_ok") == "1"):
+                state.end(SiteStatus(rec["status"]), rec.get("reason", ""))
             else:
                 state.status, state.reason = None, ""
-            state.errors = [rec["error"]] if "error" in rec else []
-            for counter in SITE_COUNTERS:
-                self.crawler.stats.set_value(f"nianbao/site/{name}/{counter}", int(rec.get(counter, 0)))
+            state.walk.errors = [rec["error"]] if "error" in rec else []
+            for counter in SiteResult.COUNTED:
+                self.crawler.stats.set_value(site_stat(name, counter), int(rec.get(counter, 0)))
 
     def delete_job_keys(self) -> None:
         """Every key of the job but the lock (held by the caller)."""

@@ -39,7 +39,7 @@ class Progress:
 
     def show(self, spider: Any) -> None:
         sites = getattr(spider, "sites", {})
-        parts = [f"{s.name} {s.pages}p/{len(s.reports)}r" for s in sites.values()]
+        parts = [f"{s.name} {s.walk.pages}p/{len(s.walk.reports)}r" for s in sites.values()]
         stats = self.crawler.stats
         print(
             f"[{time.monotonic() - self.started:5.0f}s] pages {stats.get_value('response_received_count', 0)}, "

@@ -8,11 +8,7 @@ from scrapy.logformatter import LogFormatter
 
 
 def describe(item: Any) -> str:
-    if not isinstance(item, dict):
-        return repr(item)[:200]
-    if item.get("kind"):
-        return f"<{item['kind']} {item.get('site')}: {item.get('report_ids')}>"
-    return f"<document {item.get('site')}: {item.get('document_url')}>"
+    return item.describe() if hasattr(item, "describe") else repr(item)[:200]
 
 
 class ShortItems(LogFormatter):

@@ -41,6 +41,7 @@ class SiteResult:
     checks_failing: int = 0
 
     COUNTERS = ("pages_fetched", "reports_found", "reports_new", "reports_parsed", "checks_failing")
+    COUNTED = ("reports_new", "reports_parsed", "checks_failing")  # by the pipelines, in the crawl stats (site_stat)
 
     def counters(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.COUNTERS}
@@ -52,3 +53,8 @@ class SiteResult:
     def from_dict(cls, data: dict[str, Any]) -> SiteResult:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def site_stat(site: str, counter: str) -> str:
+    """The crawl-stats key of one site's counter (the pipelines count, the CLI and the job's scheduler read)."""
+    return f"nianbao/site/{site}/{counter}"

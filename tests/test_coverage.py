@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
-from crawler.imitation.render import random_report
-from crawler.imitation.web import build_web
 from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
 from storage.db import Store
 from tests.conftest import ROOT, need, run_cli
+from tests.web.render import random_report
+from tests.web.web import build_web
 
 CHROMIUM = Path("/usr/bin/chromium")
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from crawler.imitation.web import build_web
 from tests.conftest import ROOT, diff, need
+from tests.web.web import build_web
 
 FAST = ("--delay", "0.01", "--no-progress")
 

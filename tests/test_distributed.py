@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from crawler.imitation.web import build_web
 from tests.conftest import ROOT, need, run_cli
+from tests.web.web import build_web
 
 PG = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 

@@ -20,13 +20,13 @@ import pytest
 from sqlalchemy import create_engine, text, update
 from warcio.archiveiterator import ArchiveIterator
 
-from crawler.imitation.web import build_web
 from parsers import parse_file
 from storage.db import Store
 from storage.dump import MANIFEST, REPORTS, WARC, DumpError, doc_path, dump, verify
 from storage.models import Report
 from tests.conftest import ROOT, SHARED, run_cli
 from tests.test_storage import pg_database  # noqa: F401  (fixture: a fresh PostgreSQL database per session)
+from tests.web.web import build_web
 
 FILES = {MANIFEST, *REPORTS.values(), WARC}
 

@@ -1,4 +1,4 @@
-"""Quick tests of the fixture generators in crawler/imitation/render.py (not of the parser).
+"""Quick tests of the fixture generators in tests/web/render.py (not of the parser).
 
 The LibreOffice round trip takes a few seconds; deselect it with `-k "not libreoffice"`.
 """
@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.imitation.render import (
+from tests.web.render import (
     APPEAL_BLOCKS,
     APPEAL_PARTS,
     COLS,

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crawler.imitation import render as R
 from parsers import parse_bytes
 from tests.conftest import diff, need
+from tests.web import render as R
 
 TEXT_QUIRKS = sorted(R.TEXT_QUIRKS - {"single_other"})
 HTML_QUIRKS = sorted(R.HTML_QUIRKS - {"single_other"})

@@ -1,4 +1,4 @@
-"""Quick tests of the imitation web (crawler/imitation/web.py): it starts, each family's endpoints behave as
+"""Quick tests of the imitation web (tests/web/web.py): it starts, each family's endpoints behave as
 real sites do, and its truth data is consistent. Plain urllib against 127.0.0.1 only.
 
 The first run converts ~12 documents with LibreOffice (~10 s); later runs reuse the cache (< 1 s).
@@ -18,10 +18,10 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-import crawler.imitation.web as webmod
-from crawler.imitation.render import LibreOfficeError
-from crawler.imitation.web import ImitationWeb, SiteTruth, build_web
+import tests.web.web as webmod
 from tests.conftest import need
+from tests.web.render import LibreOfficeError
+from tests.web.web import ImitationWeb, SiteTruth, build_web
 
 DECOY_MARKS = ("通知", "法治政府", "工作要点", "指南", "预算", "统计公报")
 MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "doc": b"\xd0\xcf\x11\xe0"}
@@ -189,8 +189,8 @@ def test_trs_attachment_needs_referer_and_oldsrc_404s(web: ImitationWeb) -> None
     assert re.search(r"/\d{6}/t\d{8}_\d+\.html$", r.page_url)
 
 
-def _jcms_unit(web: ImitationWeb) -> tuple[SiteTruth, str, dict[str, str], list[str]]:
-    s = ok_site(web, "jcms")
+def _hanweb_unit(web: ImitationWeb) -> tuple[SiteTruth, str, dict[str, str], list[str]]:
+    s = ok_site(web, "hanweb")
     url = column_url(web, s)
     text = fetch(url)[2].decode()
     param = dict((k, v) for k, _, v in re.findall(r"(\w+):('?)([^,'}]*)\2", re.search(r"var param_\d+ = \{(.*?)\};", text)[1]))
@@ -205,8 +205,8 @@ def _dataproxy(s: SiteTruth, query: str, form: dict[str, str], xhr: bool = True)
     return status, data
 
 
-def test_jcms_datastore_and_dataproxy_paging(web: ImitationWeb) -> None:
-    s, url, param, inline = _jcms_unit(web)
+def test_hanweb_datastore_and_dataproxy_paging(web: ImitationWeb) -> None:
+    s, url, param, inline = _hanweb_unit(web)
     assert re.search(r"/col/col\d+/index\.html$", url)
     assert {"col", "appid", "webid", "path", "columnid", "unitid", "webname", "permissiontype"} <= set(param)
     total = len(s.reports) + len(s.decoy_titles)
@@ -223,8 +223,8 @@ def test_jcms_datastore_and_dataproxy_paging(web: ImitationWeb) -> None:
     assert fetch(urljoin(s.start_url, "/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=4"))[0] == 405
 
 
-def test_jcms_downfile_redirects_to_attach(web: ImitationWeb) -> None:
-    s = ok_site(web, "jcms")
+def test_hanweb_downfile_redirects_to_attach(web: ImitationWeb) -> None:
+    s = ok_site(web, "hanweb")
     r = next(r for r in s.reports if r.form == "pdf")
     href = urljoin(r.page_url, soup(r.page_url).find("a", href=re.compile("downfile.jsp"))["href"])
     assert "classid=0&filename=" in href

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from crawler.imitation.web import build_web
 from tests.conftest import diff, run_cli
 from tests.test_crawl import crawl
+from tests.web.web import build_web
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from crawler.imitation.web import build_web
 from crawler.watch import parse_every
 from tests.conftest import ROOT, run_cli
+from tests.web.web import build_web
 
 
 def test_durations() -> None:

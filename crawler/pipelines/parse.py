@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from scrapy.exceptions import DropItem
 
 from crawler import classify
-from parsers import NotAReport, Unreadable, parse_bytes
+from crawler.items import DocumentItem
+from crawler.parsing import WorkerDied, parse_elsewhere, shutdown
+from parsers import NotAReport, Unreadable
+from storage.kinds import site_stat
 
 log = logging.getLogger(__name__)
 
@@ -22,55 +21,29 @@ class ParsePipeline:
         self.crawler = crawler
 
     def close_spider(self) -> None:
-        global _POOL
-        if _POOL is not None:
-            _POOL.shutdown(wait=True, cancel_futures=True)
-            _POOL = None
+        shutdown()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ParsePipeline:
         return cls(crawler)
 
-    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        if item.get("kind") in ("seen", "removed"):
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, DocumentItem):
             return item  # what a recrawl learned about stored reports: nothing to parse
         stats = self.crawler.stats
-        report = item.get("report")
+        report = item.report
         if report is None:
-            report = await parse_elsewhere(item["body"], item.get("filename") or item["document_url"])
-        if isinstance(report, Unreadable | NotAReport) or isinstance(report, Exception):
-            kind = "unreadable" if isinstance(report, Unreadable) else "not_a_report" if isinstance(report, NotAReport) else "parse_error"
+            report = await parse_elsewhere(item.body, item.filename or item.document_url)
+        if isinstance(report, Exception):
+            kind = ("unreadable" if isinstance(report, Unreadable) else "not_a_report" if isinstance(report, NotAReport)
+                    else "worker_died" if isinstance(report, WorkerDied) else "parse_error")
             stats.inc_value(f"nianbao/documents_{kind}")
-            stats.inc_value(f"nianbao/site/{item['site']}/skipped")
-            raise DropItem(f"{kind}: {item['document_url']}: {report}")
-        _confirm_identity(report, item.get("list_title"))
-        item["report"] = report
+            stats.inc_value(site_stat(item.site, "skipped"))
+            raise DropItem(f"{kind}: {item.document_url}: {report}")
+        _confirm_identity(report, item.list_title)
+        item.report = report
         stats.inc_value("nianbao/reports_parsed")
         return item
-
-
-def _parse(body: bytes, name: str) -> dict[str, Any] | Exception:
-    try:
-        return parse_bytes(body, name)
-    except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
-        return exc
-
-
-_POOL: ProcessPoolExecutor | None = None
-
-
-async def parse_elsewhere(body: bytes, name: str) -> dict[str, Any] | Exception:
-    """Parse in a worker process: parsing is CPU-bound pure Python, and in the crawler's own process it
-    would hold the GIL and stall every download while it runs."""
-    global _POOL
-    if _POOL is None:
-        # spawn, not fork: the crawler has threads (reactor, database, browser) that a fork would copy mid-flight
-        _POOL = ProcessPoolExecutor(max_workers=max(1, min(2, (os.cpu_count() or 2) - 1)),
-                                    mp_context=multiprocessing.get_context("spawn"))
-    try:
-        return await asyncio.get_running_loop().run_in_executor(_POOL, _parse, body, name)
-    except Exception as exc:  # noqa: BLE001 - a dead worker is a failed parse, not a failed crawl
-        return exc
 
 
 def _confirm_identity(report: dict[str, Any], list_title: str | None) -> None:

@@ -8,7 +8,9 @@ import hashlib
 import logging
 from typing import Any
 
+from crawler.items import DocumentItem, RemovedItem, SeenItem
 from storage.db import Store
+from storage.kinds import EventKind, site_stat
 
 log = logging.getLogger(__name__)
 
@@ -54,49 +56,47 @@ class StorePipeline:
         if self.store is not None:
             self.store.close()
 
-    async def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+    async def process_item(self, item: Any) -> Any:
         # database and disk writes off the reactor thread, so downloads keep flowing
         events = await asyncio.to_thread(self._store, item)
         stats = self.crawler.stats
-        site = item["site"]
+        site = item.site
         for event in events:
             stats.inc_value(f"nianbao/events/{event['kind']}")
-            stats.inc_value(f"nianbao/site/{site}/events_{event['kind']}")
+            stats.inc_value(site_stat(site, f"events_{event['kind']}"))
             if self.notifier is not None:
                 self.notifier.send(event)
-        if item.get("kind") is None:
-            report = item["report"]
-            stats.inc_value(f"nianbao/site/{site}/reports_parsed")
-            if any(e["kind"] in ("new", "revised") for e in events):
-                stats.inc_value(f"nianbao/site/{site}/reports_new")
-            if any(not c["ok"] for c in report.get("checks") or []):
-                stats.inc_value(f"nianbao/site/{site}/checks_failing")
-            item.pop("body", None)  # keep memory flat: the bytes are on disk now
+        if isinstance(item, DocumentItem):
+            assert isinstance(item.report, dict)
+            stats.inc_value(site_stat(site, "reports_parsed"))
+            if any(e["kind"] in (EventKind.NEW, EventKind.REVISED) for e in events):
+                stats.inc_value(site_stat(site, "reports_new"))
+            if any(not c["ok"] for c in item.report.get("checks") or []):
+                stats.inc_value(site_stat(site, "checks_failing"))
+            item.body = b""  # keep memory flat: the bytes are on disk now
         return item
 
-    def _store(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+    def _store(self, item: Any) -> list[dict[str, Any]]:
         """Store the item; returns the events it caused, ready to send."""
         assert self.store is not None
-        kind = item.get("kind")
-        if kind == "seen":
-            self.store.mark_seen(item["report_ids"])
+        if isinstance(item, SeenItem):
+            self.store.mark_seen(item.report_ids)
             return []
-        if kind == "removed":
-            ids = [self.store.mark_removed(rid, item["detail"], self.run_id) for rid in item["report_ids"]]
+        if isinstance(item, RemovedItem):
+            ids = [self.store.mark_removed(rid, item.detail, self.run_id) for rid in item.report_ids]
             return self._queued(list(self.store.iter_events(ids=[i for i in ids if i is not None])) if any(ids) else [])
-        body: bytes = item["body"]
-        sha = hashlib.sha256(body).hexdigest()
-        self.store.put_document(body, content_type=item["content_type"], filename=item.get("filename"))
+        sha = hashlib.sha256(item.body).hexdigest()
+        self.store.put_document(item.body, content_type=item.content_type, filename=item.filename)
         provenance = {
-            "page_url": item["page_url"],
-            "document_url": item["document_url"],
-            "fetched_at": item["fetched_at"],
+            "page_url": item.page_url,
+            "document_url": item.document_url,
+            "fetched_at": item.fetched_at,
             "sha256": sha,
-            "content_type": item["content_type"],
-            "http_status": item["http_status"],
-            "discovery_path": item["discovery_path"],
+            "content_type": item.content_type,
+            "http_status": item.http_status,
+            "discovery_path": item.discovery_path,
         }
-        stored = self.store.store_report(item["site"], item["report"], provenance, run_id=self.run_id)
+        stored = self.store.store_report(item.site, item.report, provenance, run_id=self.run_id)
         return self._queued(list(self.store.iter_events(ids=[stored.event_id])) if stored.event_id else [])
 
     def _queued(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:

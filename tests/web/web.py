@@ -9,10 +9,10 @@ Crawler tests and `nianbao demo` crawl these instead of the real sites:
 
 Each site runs its own threaded HTTP server on an OS-chosen port (a separate one for a site's attachment
 host). Sites are data (`SITES`, one `SiteSpec` each); their family's URL scheme and markup live in
-crawler/imitation/families.py. Reports come from crawler/imitation/render.py; PDF and DOC attachments are
+tests/web/families/. Reports come from tests/web/render.py; PDF and DOC attachments are
 converted by LibreOffice once, in one batch call per format, and cached under `cache_dir`.
 
-`python -m crawler.imitation.web` serves the default web until Ctrl-C.
+`python -m tests.web.web` serves the default web until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from .families import ERROR_500, FAMILIES, Entry, Family, Req, Resp, SiteSpec
+from .families import FAMILIES
+from .families.base import ERROR_500, Entry, Family, Req, Resp, SiteSpec
 from .render import _SYL1, _SYL2, convert_with_libreoffice, expected, random_report, to_docx
 
 GENERATOR_VERSION = "web-1"  # bump when generated content changes: it names the cache directory
@@ -52,7 +53,7 @@ SITES: tuple[SiteSpec, ...] = (
              soft404=True, robots=None),
     SiteSpec("xixia", "西峡县", "trs", departments=("教育局", "财政局", "自然资源局"), townships=("丁河镇", "五里桥镇"),
              forms=(("pdf", 3),), nb_label="信息公开年报"),
-    SiteSpec("huangchuan", "潢川县", "jcms", departments=("教育体育局", "卫生健康委员会"),
+    SiteSpec("huangchuan", "潢川县", "hanweb", departments=("教育体育局", "卫生健康委员会"),
              townships=("卜塔集镇", "春申街道办事处"), forms=(("pdf", 2),), page_size=4, disposition="gbk"),
     SiteSpec("anji", "安吉县", "jpaas", departments=("教育局", "市场监督管理局"), townships=("递铺街道办事处", "孝丰镇"),
              forms=(("docx", 1),), page_size=15, gk_label="政府信息公开", title_attr="none"),
@@ -75,7 +76,7 @@ SITES: tuple[SiteSpec, ...] = (
     SiteSpec("xichuan", "淅川县", "static", status="robots", robots=ROBOTS_ALL),
     SiteSpec("neixiang", "内乡县", "static", status="no_column", column=False, departments=(), townships=()),
 )
-OK_FAMILIES = ("static", "trs", "jcms", "jpaas", "gkmlpt", "lonsun", "aspnet", "henan", "pdfviewer", "spa")
+OK_FAMILIES = ("static", "trs", "hanweb", "jpaas", "gkmlpt", "lonsun", "aspnet", "henan", "pdfviewer", "spa")
 
 # Column items that are not annual reports: (title, the year {y} it names and the year it is published in,
 # both as offsets from the newest report year, month, day)
@@ -534,7 +535,7 @@ def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_di
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.imitation.web", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m tests.web.web", description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--latency", type=float, default=0.0, help="seconds added to every response")
     ap.add_argument("--extra", type=int, default=0, help="how many more ordinary sites")
