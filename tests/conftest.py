@@ -61,3 +61,15 @@ def diff(got: object, want: object, path: str = "") -> list[str]:
     if got != want or isinstance(got, bool) != isinstance(want, bool) or (got is None) != (want is None):
         return [f"{path}: got {got!r}, want {want!r}"]
     return []
+
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def file_response(path: Path, url: str | None = None, **meta: object) -> object:
+    """A saved page as the Scrapy response a spider callback gets (like city-scrapers-core's file_response):
+    its URL from a `URL` file beside it unless given."""
+    from scrapy.http import HtmlResponse, Request
+
+    url = url or (path.parent / "URL").read_text(encoding="utf-8").strip()
+    return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url, meta=dict(meta)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urlencode, urljoin
+from urllib.parse import unquote, urlencode, urljoin
 
 from scrapy import FormRequest, Request
 from scrapy.http import TextResponse
@@ -33,7 +33,7 @@ class HanwebJCMS(Platform):
             if key == "col" or v is None:
                 v = re.search(rf"""[?&"'\s]{key}=["']?([^'"&\s<>]+)""", text) or v
             if v:
-                form[key] = v.group(1)
+                form[key] = unquote(v.group(1))  # a value from a query string is URL-encoded already
         total_m = self.total.search(text)
         total = int(next(g for g in total_m.groups() if g)) if total_m else self.per_page * MAX_PAGES
         start = 1
