@@ -40,7 +40,31 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# commands that run no crawl (no Twisted reactor, which starts once per process) run in the test's process:
+# the same main() and the same exit codes and output, without a Python start-up per call
+IN_PROCESS = {"parse", "export", "dump", "coverage", "feed", "events", "health", "sites"}
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`nianbao ARGS…` as a user runs it: exit status, stdout and stderr."""
+    if args and args[0] in IN_PROCESS:
+        import contextlib
+        import io
+
+        from crawler.cli import main
+
+        out, err = io.StringIO(), io.StringIO()
+        cwd = os.getcwd()
+        try:
+            os.chdir(ROOT)
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(list(args))
+                except SystemExit as exc:  # argparse's usage errors
+                    code = exc.code if isinstance(exc.code, int) else 2
+        finally:
+            os.chdir(cwd)
+        return subprocess.CompletedProcess(["nianbao", *args], code, out.getvalue(), err.getvalue())
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
     )
@@ -73,3 +97,34 @@ def file_response(path: Path, url: str | None = None, **meta: object) -> object:
 
     url = url or (path.parent / "URL").read_text(encoding="utf-8").strip()
     return HtmlResponse(url=url, body=path.read_bytes(), request=Request(url, meta=dict(meta)))
+
+
+class Crawled:
+    """One real crawl of the default imitation web (seed 0) into SQLite, shared by the modules that read a
+    crawled store: each takes its own `copy()` before it changes anything."""
+
+    def __init__(self, web: object, db: Path, proc: subprocess.CompletedProcess[str], requests: list) -> None:
+        self.web, self.db, self.proc, self.requests = web, db, proc, requests
+
+    def copy(self, into: Path) -> str:
+        import shutil
+
+        into.mkdir(parents=True, exist_ok=True)
+        for path in self.db.parent.iterdir():
+            if path.name.startswith(self.db.name):  # the file, its -wal/-shm, and its .docs blob directory
+                (shutil.copytree if path.is_dir() else shutil.copy2)(path, into / path.name)
+        return str(into / self.db.name)
+
+
+@pytest.fixture(scope="session")
+def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    from tests.web.web import build_web
+
+    with build_web(seed=0) as web:
+        db = tmp_path_factory.mktemp("imitation-crawl") / "nianbao.db"
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
+             "--no-progress", "--start-url", *[s.start_url for s in web.sites]],
+            capture_output=True, text=True, timeout=600, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        yield Crawled(web, db, proc, list(web.requests))

@@ -8,8 +8,6 @@ import csv
 import io
 import json
 import random
-import subprocess
-import sys
 import unicodedata
 from collections import Counter, defaultdict
 from datetime import date
@@ -20,9 +18,8 @@ import pytest
 
 from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
 from storage.db import Store
-from tests.conftest import ROOT, need, run_cli
+from tests.conftest import need, run_cli
 from tests.web.render import random_report
-from tests.web.web import build_web
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -214,15 +211,8 @@ def test_html_in_chromium(db: str, tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------- a real crawl of the imitation web
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):
-    with build_web(seed=0) as web:
-        db = str(tmp_path_factory.mktemp("crawl") / "nianbao.db")
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--allow-private", "--delay", "0.01",
-             "--no-progress", "--start-url", *[s.start_url for s in web.sites]],
-            capture_output=True, text=True, timeout=600, cwd=ROOT)
-        assert proc.returncode == 0, proc.stderr[-3000:]
-        yield web, db
+def crawled(imitation_crawl, tmp_path_factory):
+    return imitation_crawl.web, imitation_crawl.copy(tmp_path_factory.mktemp("crawl"))
 
 
 def _key(organ: str, county: str) -> str:

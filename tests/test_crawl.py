@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT, diff, need
-from tests.web.web import build_web
 
 FAST = ("--delay", "0.01", "--no-progress")
 
@@ -38,18 +37,15 @@ def stored(db: str, tmp: Path) -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def web():
-    with build_web(seed=0) as w:
-        yield w
+def web(imitation_crawl):
+    return imitation_crawl.web
 
 
 @pytest.fixture(scope="module")
-def first_crawl(web, tmp_path_factory):
+def first_crawl(imitation_crawl, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("crawl")
-    db = str(tmp / "nianbao.db")
-    proc = crawl(db, [s.start_url for s in web.sites])
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return db, proc, stored(db, tmp), tmp
+    db = imitation_crawl.copy(tmp)
+    return db, imitation_crawl.proc, stored(db, tmp), tmp
 
 
 def _truth(web) -> dict[tuple[str, str], Any]:
@@ -66,10 +62,10 @@ def test_every_report_found_and_nothing_else(web, first_crawl) -> None:
     assert not decoys & {r["title"] for r in reports}
 
 
-def test_politeness_robots_and_blocked_sites(web, first_crawl) -> None:
+def test_politeness_robots_and_blocked_sites(web, imitation_crawl) -> None:
     """robots.txt is obeyed, a blocked or dead site is not hammered, and every site's robots.txt comes first."""
     by_host: dict[str, list[str]] = {}
-    for _, host, _, path in web.requests:
+    for _, host, _, path in imitation_crawl.requests:  # what the sites received during the first crawl
         by_host.setdefault(host, []).append(path)
     for site in web.sites:
         host = site.start_url.split("/")[2]

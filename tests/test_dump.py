@@ -26,28 +26,21 @@ from storage.dump import MANIFEST, REPORTS, WARC, DumpError, doc_path, dump, ver
 from storage.models import Report
 from tests.conftest import ROOT, SHARED, run_cli
 from tests.test_storage import pg_database  # noqa: F401  (fixture: a fresh PostgreSQL database per session)
-from tests.web.web import build_web
 
 FILES = {MANIFEST, *REPORTS.values(), WARC}
 
 
 # ------------------------------------------------------------------ stores to dump
 @pytest.fixture(scope="module")
-def web():
-    with build_web(seed=0) as w:
-        yield w
+def web(imitation_crawl):
+    return imitation_crawl.web
 
 
 @pytest.fixture(scope="module")
-def crawled(web, tmp_path_factory) -> tuple[str, Path]:
+def crawled(imitation_crawl, tmp_path_factory) -> tuple[str, Path]:
     """A real crawl of the imitation web into SQLite, dumped once with the CLI: (database, dump directory)."""
     tmp = tmp_path_factory.mktemp("dump-crawl")
-    db = str(tmp / "nianbao.db")
-    proc = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "crawl", "--db", db, "--allow-private", "--delay", "0.01",
-         "--no-progress", "--start-url", *[s.start_url for s in web.sites]],
-        capture_output=True, text=True, timeout=600, cwd=ROOT)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    db = imitation_crawl.copy(tmp)
     out = tmp / "release"
     proc = run_cli("dump", "--db", db, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
