@@ -20,7 +20,7 @@ import pytest
 
 from crawler.imitation.render import random_report
 from crawler.imitation.web import build_web
-from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
+from crawler.outputs.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
 from storage.db import Store
 from tests.conftest import ROOT, need, run_cli
 
@@ -39,9 +39,9 @@ def _put(store: Store, rng: random.Random, organ: str, region: str, year: int, *
     report["requests"]["carried_forward"] = _row(forward)
     report["checks"] = [{"rule": "requests.balance.total", "ok": not failing, "detail": "made up"}]
     body = json.dumps(report, ensure_ascii=False, sort_keys=True).encode()
-    sha = store.put_document(body, "application/pdf")
+    sha = store.documents.put(body, "application/pdf")
     page = f"https://www.example.gov.cn/{year}/{organ}.html?a=1&b=<2>"
-    return store.store_report(region, report, {"sha256": sha, "page_url": page, "document_url": page,
+    return store.reports.store(region, report, {"sha256": sha, "page_url": page, "document_url": page,
                                                "fetched_at": "2025-01-02T03:04:05Z", "content_type": "application/pdf",
                                                "http_status": 200}).id
 
@@ -54,9 +54,9 @@ def db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("coverage") / "c.db")
     rng = random.Random(7)
     with Store(path) as store:
-        store.upsert_site("泾川县", province="甘肃省", division_code="620821")
-        store.upsert_site("西峡县", province="河南省", division_code="411323")
-        store.upsert_site("灵台县", province="甘肃省", division_code="620822")
+        store.reports.upsert_site("泾川县", province="甘肃省", division_code="620821")
+        store.reports.upsert_site("西峡县", province="河南省", division_code="411323")
+        store.reports.upsert_site("灵台县", province="甘肃省", division_code="620822")
         _put(store, rng, "泾川县人民政府", "泾川县", 2023, forward=3)
         _put(store, rng, "泾川县人民政府", "泾川县", 2024, over=99)  # superseded by the next: must not count
         _put(store, rng, "泾川县人民政府", "泾川县", 2024, over=3)
@@ -65,7 +65,7 @@ def db(tmp_path_factory) -> str:
         _put(store, rng, "泾川县城关镇", "泾川县", 2024, over=7)
         _put(store, rng, "西峡县人民政府", "西峡县", 2023, failing=True)
         gone = _put(store, rng, "西峡县财政局", "西峡县", 2023)
-        store.mark_removed(gone, "page answers 404")
+        store.reports.mark_removed(gone, "page answers 404")
     return path
 
 
