@@ -153,6 +153,13 @@ def _column(line: str, text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in head)
 
 
+def test_every_state_has_its_colour_in_the_page_template() -> None:
+    from crawler.outputs.coverage_render import PAGE
+
+    css = PAGE.read_text(encoding="utf-8")
+    assert [s for s in STATES if f".s-{s}{{background:" not in css] == []
+
+
 def test_bad_today_is_one_line(db: str) -> None:
     proc = run_cli("coverage", "--db", db, "--today", "15.01.2025")
     assert proc.returncode == 2 and proc.stdout == ""
