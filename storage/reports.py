@@ -106,7 +106,7 @@ class Reports:
         sha = provenance["sha256"]
         path = self.documents.path(sha)
         if not path.is_file():
-            raise ValueError(f"document {sha} is not in {self.documents.dir}: put_document() it first")
+            raise ValueError(f"document {sha} is not in {self.documents.dir}: store it with documents.put() first")
         data = {k: v for k, v in report.items() if k != "provenance"}
         checks = data.get("checks") or []
         now = datetime.now(UTC)
