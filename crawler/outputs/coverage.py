@@ -29,11 +29,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parsers.identity import region_of
-from storage.db import Store
 from storage.kinds import SiteStatus
+
+if TYPE_CHECKING:  # the CLI imports this module to build its parser: no database machinery for that
+    from storage.db import Store
 
 GOVERNMENT, DEPARTMENT, TOWNSHIP = "government", "department", "township"
 COLUMNS = ("natural_person", "commercial", "research", "social_welfare", "legal_services", "other_org", "total")
