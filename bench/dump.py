@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from crawler.outputs.dump import dump, verify  # noqa: E402
 from storage.db import Store  # noqa: E402
-from storage.dump import dump, verify  # noqa: E402
 from tests.web.render import random_report  # noqa: E402
 
 
@@ -30,9 +30,9 @@ def fill(store: Store, docs: int, kb: int) -> None:
     for i in range(docs):
         report = random_report(rng, rng.choice(["2019", "2021"]))
         body = os.urandom(kb * 1024)
-        sha = store.put_document(body, "application/pdf", f"{i}.pdf")
+        sha = store.documents.put(body, "application/pdf", f"{i}.pdf")
         url = f"https://www.county{i % 300}.gov.cn/zwgk/ndbg/{i}.pdf"
-        store.add_report(f"县{i % 300}", report, {
+        store.reports.add(f"县{i % 300}", report, {
             "sha256": sha, "page_url": url.rsplit("/", 1)[0] + "/", "document_url": url,
             "fetched_at": "2024-03-01T08:00:00Z", "content_type": "application/pdf", "http_status": 200,
             "discovery_path": [url.rsplit("/", 2)[0] + "/"]})

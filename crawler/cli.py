@@ -79,10 +79,10 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     from storage.db import Store
 
     store = Store(db)
-    run_id = store.start_run({"sites": [n for n, _ in sites], "db": db})
+    run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
         info = (registry or {}).get(name, {})
-        store.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
+        store.reports.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
                           homepage=info.get("homepage") or url)
     project = get_project_settings()
     project.setmodule("crawler.settings", priority="project")
@@ -107,9 +107,9 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     results = []
     for site in getattr(crawler.spider, "sites", {}).values():
         result = site.result(stats)
-        store.site_result(run_id, result.site, result.status, result.reason, **result.counters())
+        store.runs.site_result(run_id, result)
         results.append(result.as_dict())
-    store.finish_run(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+    store.runs.finish(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
     store.close()
     return results
 
@@ -138,6 +138,7 @@ def print_results(results: list[dict[str, Any]]) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import registry
+    from storage.kinds import SiteStatus
 
     counties = {c.name: c for c in registry.load()}
     names = args.site or ([] if args.start_url else list(counties))
@@ -169,7 +170,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     print_results(results)
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
-    return 0 if any(r["status"] == "ok" for r in results) or not results else 1
+    return 0 if any(r["status"] == SiteStatus.OK for r in results) or not results else 1
 
 
 class UsageError(Exception):
@@ -180,7 +181,8 @@ def _existing_store(db: str | None) -> Any:
     """The Store of a command that only reads: a SQLite file that is not there is a typo, not a new database."""
     from sqlalchemy.engine import make_url
 
-    from storage.db import Store, resolve_url
+    from storage.db import Store
+    from storage.session import resolve_url
 
     url = make_url(resolve_url(db))
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:") \
@@ -191,7 +193,7 @@ def _existing_store(db: str | None) -> Any:
 
 def _check_notify(urls: list[str] | None) -> None:
     """Check --notify URLs before anything starts: a typo is one line now, not a failure mid-crawl."""
-    from crawler.notify import check_urls
+    from crawler.outputs.notify import check_urls
 
     try:
         check_urls(urls or [])
@@ -222,38 +224,35 @@ def _since(text: str | None) -> Any:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
+    from crawler.outputs.texts import TABLE_HEADER, table_row
+
     since = _since(args.since)
     with _existing_store(args.db) as store:
-        events = store.iter_events(since=since, kinds=args.kind)
+        events = store.events.iter(since=since, kinds=args.kind)
         if args.format == "jsonl":
             for event in events:
                 print(json.dumps(event, ensure_ascii=False), flush=False)
             return 0
-        print(f"{'at':<21}{'kind':<9}{_pad('site', 12)}{_pad('organ', 28)}{'year':<6}page")
+        print(TABLE_HEADER)
         n = 0
         for e in events:
-            r = e["report"]
-            print(f"{e['at'][:19] + 'Z':<21}{e['kind']:<9}{_pad(e['site'] or '?', 12)}{_pad(r.get('organ') or '?', 28)}"
-                  f"{r.get('year')!s:<6}{r['provenance']['page_url']}")
+            print(table_row(e))
             n += 1
         print(f"{n} event(s)", file=sys.stderr)
     return 0
 
 
 def cmd_health(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from storage.kinds import SiteStatus
+    from storage.models import iso_z
 
-    from storage.db import iso_z
-    from storage.models import Site
-
-    with _existing_store(args.db) as store, store.engine.connect() as conn:
-        table = Site.__table__
-        sites = list(conn.execute(select(table).order_by(table.c.name)))
+    with _existing_store(args.db) as store:
+        sites = store.reports.sites()
     print(f"{_pad('site', 22)}{'last status':<12}{'last success':<22}{'failures':>8}  {'blocked':<8}flag / reason")
     for s in sites:
         flag = f"{s.flag}: {s.flag_reason}" if s.flag else (s.last_reason or "")
         print(f"{_pad(s.name, 22)}{s.last_status or '-':<12}{iso_z(s.last_success_at) or 'never':<22}"
-              f"{s.consecutive_failures:>8}  {'yes' if s.last_status == 'blocked' else 'no':<8}{flag}")
+              f"{s.consecutive_failures:>8}  {'yes' if s.last_status == SiteStatus.BLOCKED else 'no':<8}{flag}")
     return 0
 
 
@@ -267,11 +266,11 @@ def cmd_sites(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from storage.export import export
+    from crawler.outputs.export import export
 
     store = _existing_store(args.db)
     try:
-        n = export(store, args.format, Path(args.out))
+        n = export(store.reports.iter, args.format, Path(args.out))
     finally:
         store.close()
     print(f"exported {n} reports to {args.out} ({args.format})", file=sys.stderr)
@@ -279,7 +278,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_dump(args: argparse.Namespace) -> int:
-    from storage.dump import DumpError, dump, limited, verify
+    from crawler.outputs.dump import DumpError, dump, limited, verify
 
     if args.verify:
         s = verify(Path(args.verify))
@@ -313,7 +312,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from storage.coverage import compute, render, summary
+    from crawler.outputs.coverage import compute
+    from crawler.outputs.coverage_render import render, summary
 
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
@@ -334,11 +334,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def cmd_feed(args: argparse.Namespace) -> int:
-    from storage.feed import write_feed
+    from crawler.outputs.feed import write_feed
 
     since = _since(args.since)
     with _existing_store(args.db) as store:
-        n = write_feed(store.iter_events(since=since), Path(args.out), limit=args.limit)
+        n = write_feed(store.events.iter(since=since), Path(args.out), limit=args.limit)
     print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
     return 0
 
@@ -373,8 +373,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from storage.db import Store
 
     store = Store(db)
-    events = Counter(e["kind"] for e in store.iter_events())
-    print(f"\n{store.report_count()} reports stored in {db}; events so far: "
+    events = Counter(e["kind"] for e in store.events.iter())
+    print(f"\n{store.reports.count()} reports stored in {db}; events so far: "
           + (", ".join(f"{n} {k}" for k, n in sorted(events.items())) or "none"))
     print(f"next: nianbao coverage --db {db}\n      nianbao events --db {db}\n"
           f"      nianbao export --db {db} --format csv --out reports.csv\n"
@@ -384,6 +384,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from crawler.outputs import coverage_render
+    from crawler.outputs import formats as export_formats
+    from storage.kinds import EventKind
+
     parser = argparse.ArgumentParser(
         prog="nianbao",
         description="Find, parse and store Chinese county governments' annual reports on government information disclosure.",
@@ -439,7 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "object with provenance, id and status) and, for a revision, the previous version.")
     p.add_argument("--db", help=db_help)
     p.add_argument("--since", metavar="ISO", help="only events at or after this time (e.g. 2026-11-01 or 2026-11-01T08:00Z)")
-    p.add_argument("--kind", choices=["new", "revised", "removed"], action="append", help="only these kinds (repeatable)")
+    p.add_argument("--kind", choices=[k.value for k in EventKind], action="append", help="only these kinds (repeatable)")
     p.add_argument("--format", choices=["table", "jsonl"], default="table")
     p.set_defaults(func=cmd_events)
 
@@ -452,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="export stored reports with provenance")
     p.add_argument("--db", help=db_help)
-    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], required=True)
+    p.add_argument("--format", choices=export_formats.NAMES, required=True)
     p.add_argument("--out", required=True, metavar="PATH")
     p.set_defaults(func=cmd_export)
 
@@ -477,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--year", type=int, action="append", metavar="Y",
                    help="only this year (repeatable); default: the earliest report's year to the latest one due")
-    p.add_argument("--format", choices=["table", "csv", "html"], default="table",
+    p.add_argument("--format", choices=coverage_render.FORMATS, default="table",
                    help="table (terminal), csv (one row per county and year) or html (one static page, a heatmap)")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")

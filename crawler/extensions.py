@@ -80,8 +80,8 @@ class Resources:
         fetched_at = datetime.now(UTC)
 
         def record() -> None:
-            store.record_resource(run_id, url, status, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
-                                  fetched_at=fetched_at, **headers)
+            store.runs.record_resource(run_id, url, status, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
+                                       fetched_at=fetched_at, **headers)
 
         # hashing and a database write per response: in a thread, so the reactor keeps downloading
         d = threads.deferToThread(record)

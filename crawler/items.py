@@ -23,6 +23,7 @@ class DocumentItem:
     list_title: str | None = None  # the title the list showed
     attachment: bool = False
     filename: str | None = None  # from Content-Disposition
+    sha256: str | None = None  # of `body`, when the spider hashed it already
     report: dict[str, Any] | Exception | None = field(default=None, repr=False)  # parsed already (inline pages)
 
     def describe(self) -> str:

@@ -1,4 +1,5 @@
-"""Database tables: sites, crawl runs and their per-site results, fetched resources, documents, reports.
+"""Database tables: sites, crawl runs and their per-site results, fetched resources, documents, reports,
+events and deliveries; and how their timestamps and report rows read back.
 
 Plain SQLAlchemy 2 declarative models using only types that exist on both SQLite and PostgreSQL.
 The schema itself is created by the Alembic revisions in `storage/migrations/`, not by `create_all`.
@@ -26,12 +27,27 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.kinds import EventKind
+
 RUN_STATUSES = ("running", "ok", "failed", "interrupted")
-EVENT_KINDS = ("new", "revised", "removed")
+EVENT_KINDS = tuple(k.value for k in EventKind)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(value: str | datetime | None) -> datetime | None:
+    """A datetime from an ISO 8601 string or datetime; naive values are taken as UTC."""
+    if value is None:
+        return None
+    dt = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a `Z`, e.g. `2024-03-01T08:00:00Z`."""
+    return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -171,6 +187,18 @@ class Report(Base):
     # a revised report's older version points to the newer one; the current version has None
     superseded_by: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
     last_seen_at: Mapped[datetime | None]
+
+
+def report_status(removed_at: datetime | None, superseded_by: int | None) -> str:
+    """A report version's status, the rule of the `report_summary` view: removed, superseded or current."""
+    return "removed" if removed_at is not None else "superseded" if superseded_by is not None else "current"
+
+
+def provenance(r: Any) -> dict[str, Any]:
+    """The `provenance` object of a reports row (any row with the reports table's column names)."""
+    return {"page_url": r.page_url, "document_url": r.document_url, "fetched_at": iso_z(r.fetched_at),
+            "sha256": r.document_sha256, "content_type": r.content_type, "http_status": r.http_status,
+            "discovery_path": r.discovery_path or []}
 
 
 class Event(Base):

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from storage.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
+from crawler.outputs.coverage import COLUMNS, DEPARTMENT, GOVERNMENT, STATES, TOWNSHIP, compute, organ_kind
 from storage.db import Store
 from tests.conftest import need, run_cli
 from tests.web.render import random_report
@@ -36,9 +36,9 @@ def _put(store: Store, rng: random.Random, organ: str, region: str, year: int, *
     report["requests"]["carried_forward"] = _row(forward)
     report["checks"] = [{"rule": "requests.balance.total", "ok": not failing, "detail": "made up"}]
     body = json.dumps(report, ensure_ascii=False, sort_keys=True).encode()
-    sha = store.put_document(body, "application/pdf")
+    sha = store.documents.put(body, "application/pdf")
     page = f"https://www.example.gov.cn/{year}/{organ}.html?a=1&b=<2>"
-    return store.store_report(region, report, {"sha256": sha, "page_url": page, "document_url": page,
+    return store.reports.store(region, report, {"sha256": sha, "page_url": page, "document_url": page,
                                                "fetched_at": "2025-01-02T03:04:05Z", "content_type": "application/pdf",
                                                "http_status": 200}).id
 
@@ -51,9 +51,9 @@ def db(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp("coverage") / "c.db")
     rng = random.Random(7)
     with Store(path) as store:
-        store.upsert_site("泾川县", province="甘肃省", division_code="620821")
-        store.upsert_site("西峡县", province="河南省", division_code="411323")
-        store.upsert_site("灵台县", province="甘肃省", division_code="620822")
+        store.reports.upsert_site("泾川县", province="甘肃省", division_code="620821")
+        store.reports.upsert_site("西峡县", province="河南省", division_code="411323")
+        store.reports.upsert_site("灵台县", province="甘肃省", division_code="620822")
         _put(store, rng, "泾川县人民政府", "泾川县", 2023, forward=3)
         _put(store, rng, "泾川县人民政府", "泾川县", 2024, over=99)  # superseded by the next: must not count
         _put(store, rng, "泾川县人民政府", "泾川县", 2024, over=3)
@@ -62,7 +62,7 @@ def db(tmp_path_factory) -> str:
         _put(store, rng, "泾川县城关镇", "泾川县", 2024, over=7)
         _put(store, rng, "西峡县人民政府", "西峡县", 2023, failing=True)
         gone = _put(store, rng, "西峡县财政局", "西峡县", 2023)
-        store.mark_removed(gone, "page answers 404")
+        store.reports.mark_removed(gone, "page answers 404")
     return path
 
 
@@ -148,6 +148,13 @@ def _column(line: str, text: str) -> int:
     """The display column (CJK characters are two wide) at which `text` starts in `line`."""
     head = line[: line.index(text)]
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in head)
+
+
+def test_every_state_has_its_colour_in_the_page_template() -> None:
+    from crawler.outputs.coverage_render import PAGE
+
+    css = PAGE.read_text(encoding="utf-8")
+    assert [s for s in STATES if f".s-{s}{{background:" not in css] == []
 
 
 def test_bad_today_is_one_line(db: str) -> None:

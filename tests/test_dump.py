@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import create_engine, text, update
 from warcio.archiveiterator import ArchiveIterator
 
+from crawler.outputs.dump import MANIFEST, REPORTS, WARC, DumpError, doc_path, dump, verify
 from parsers import parse_file
 from storage.db import Store
-from storage.dump import MANIFEST, REPORTS, WARC, DumpError, doc_path, dump, verify
 from storage.models import Report
 from tests.conftest import ROOT, SHARED, run_cli
 from tests.test_storage import pg_database  # noqa: F401  (fixture: a fresh PostgreSQL database per session)
@@ -50,16 +50,16 @@ def crawled(imitation_crawl, tmp_path_factory) -> tuple[str, Path]:
 
 def fill(store: Store) -> list[int]:
     """The shared seed reports, each with its document, a recorded fetch and provenance; returns report ids."""
-    run = store.start_run({})
+    run = store.runs.start({})
     ids = []
     for i, path in enumerate(sorted((SHARED / "seeds").glob("*.txt"))):
         data = path.read_bytes()
-        sha = store.put_document(data, "text/plain; charset=utf-8", path.name)
+        sha = store.documents.put(data, "text/plain; charset=utf-8", path.name)
         url = f"https://www.county{i}.gov.cn/zwgk/ndbg/{path.name}"
-        store.record_resource(run, url, 200, etag=f'"v{i}"', last_modified="Fri, 01 Mar 2024 08:00:00 GMT",
+        store.runs.record_resource(run, url, 200, etag=f'"v{i}"', last_modified="Fri, 01 Mar 2024 08:00:00 GMT",
                               content_type="text/plain; charset=utf-8", sha256=sha, size=len(data),
                               fetched_at="2024-03-01T08:00:00Z")
-        rid, _ = store.add_report(f"县{i}", parse_file(str(path)), {
+        rid, _ = store.reports.add(f"县{i}", parse_file(str(path)), {
             "sha256": sha, "page_url": f"https://www.county{i}.gov.cn/zwgk/ndbg/", "document_url": url,
             "fetched_at": f"2024-03-01T08:00:0{i}.25Z", "content_type": "text/plain; charset=utf-8",
             "http_status": 200, "discovery_path": [f"https://www.county{i}.gov.cn/"]})
@@ -108,7 +108,7 @@ def test_the_warc_replays_the_stored_documents(crawled) -> None:
     db, out = crawled
     store = Store(db)
     try:
-        stored = {r["provenance"]["document_url"]: r["provenance"] for r in store.iter_reports()}
+        stored = {r["provenance"]["document_url"]: r["provenance"] for r in store.reports.iter()}
         replayed = 0
         with (out / WARC).open("rb") as f:
             for record in ArchiveIterator(f, check_digests="raise"):
@@ -118,7 +118,7 @@ def test_the_warc_replays_the_stored_documents(crawled) -> None:
                 assert record.http_headers.get_statuscode() == str(prov["http_status"])
                 assert record.http_headers.get_header("Content-Type") == prov["content_type"]
                 assert record.rec_headers.get_header("WARC-Date") == prov["fetched_at"]
-                assert record.content_stream().read() == store.get_document(prov["sha256"])
+                assert record.content_stream().read() == store.documents.get(prov["sha256"])
                 replayed += 1
     finally:
         store.close()
@@ -226,7 +226,7 @@ def test_every_version_is_dumped_with_its_status(seeded, tmp_path: Path) -> None
 
 def test_the_manifest_holds_provenance_and_the_recorded_response(seeded, tmp_path: Path) -> None:
     store, ids = seeded
-    orphan = store.put_document(b"bytes whose fetch is unknown", "text/plain")
+    orphan = store.documents.put(b"bytes whose fetch is unknown", "text/plain")
     out = tmp_path / "out"
     dump(store, out, copy=True)
     docs = {d["sha256"]: d for d in json.loads((out / MANIFEST).read_text(encoding="utf-8"))["documents"]}
@@ -251,13 +251,13 @@ def test_documents_are_hard_links_by_default(seeded, tmp_path: Path) -> None:
     dump(store, out)
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     for d in manifest["documents"]:
-        assert os.path.samefile(out / d["path"], store.blob_path(d["sha256"]))
+        assert os.path.samefile(out / d["path"], store.documents.path(d["sha256"]))
 
 
 def test_a_corrupt_store_document_fails_the_dump(seeded, tmp_path: Path) -> None:
     store, ids = seeded
-    sha = next(r["provenance"]["sha256"] for r in store.iter_reports())
-    path = store.blob_path(sha)
+    sha = next(r["provenance"]["sha256"] for r in store.reports.iter())
+    path = store.documents.path(sha)
     path.write_bytes(path.read_bytes() + b"!")
     out = tmp_path / "out"
     proc = run_cli("dump", "--db", store.url, "--out", str(out))
@@ -274,7 +274,7 @@ def test_a_killed_dump_never_looks_complete(seeded, tmp_path: Path) -> None:
     """SIGKILL in the middle (at the second document): nothing at DIR, --verify fails; a new dump works."""
     store, _ = seeded
     out = tmp_path / "out"
-    script = ("import os, signal, sys; from storage.db import Store; from storage.dump import dump\n"
+    script = ("import os, signal, sys; from storage.db import Store; from crawler.outputs.dump import dump\n"
               "def stop(line): os.kill(os.getpid(), signal.SIGKILL)\n"
               f"dump(Store({store.url!r}), sys.argv[1], progress=stop, every=2)\n")
     proc = subprocess.run([sys.executable, "-c", script, str(out)], cwd=ROOT, capture_output=True, timeout=120)

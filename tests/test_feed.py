@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from crawler.notify import Notifier
+from crawler.outputs.feed import write_feed
+from crawler.outputs.notify import Notifier
 from storage.db import Store
-from storage.feed import write_feed
 from tests.conftest import run_cli
 from tests.test_notify import REPORT, Receiver, make_event
 
@@ -76,21 +76,21 @@ def _store_with_events(db: Path) -> Store:
     second = copy.deepcopy(REPORT)
     second["requests"]["new"]["natural_person"] += 1  # a revised document: other bytes, other numbers
     for i, report in enumerate((first, second)):
-        sha = store.put_document(f"document version {i}".encode(), "application/pdf")
-        store.store_report("宁县", report, {
+        sha = store.documents.put(f"document version {i}".encode(), "application/pdf")
+        store.reports.store("宁县", report, {
             "page_url": f"http://127.0.0.1/ningxian/v{i}.html", "document_url": f"http://127.0.0.1/ningxian/v{i}.pdf",
             "fetched_at": f"2026-11-2{i}T08:00:00Z", "sha256": sha, "content_type": "application/pdf",
             "http_status": 200, "discovery_path": ["http://127.0.0.1/"]})
-    current = store.known_reports("宁县")
+    current = store.reports.known("宁县")
     assert len(current) == 1
-    store.mark_removed(current[0]["id"], "404 Not Found")
+    store.reports.mark_removed(current[0]["id"], "404 Not Found")
     return store
 
 
 def test_feed_command_from_a_real_store(tmp_path: Path) -> None:
     db = tmp_path / "n.db"
     with _store_with_events(db) as store:
-        events = list(store.iter_events())
+        events = list(store.events.iter())
     assert [e["kind"] for e in events] == ["new", "revised", "removed"]
     out = tmp_path / "events.atom"
     result = run_cli("feed", "--out", str(out), "--db", str(db), timeout=120)
@@ -115,7 +115,7 @@ def test_real_store_events_reach_a_webhook_unchanged(tmp_path: Path) -> None:
     threading.Thread(target=receiver.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         with _store_with_events(tmp_path / "n.db") as store:
-            events: list[dict[str, Any]] = list(store.iter_events())
+            events: list[dict[str, Any]] = list(store.events.iter())
         notifier = Notifier([receiver.url("/hook")])
         for event in events:
             notifier.send(event)

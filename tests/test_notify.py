@@ -17,16 +17,16 @@ from typing import Any
 
 import pytest
 
-from crawler.notify import Notifier
+from crawler.outputs.notify import Notifier
+from crawler.outputs.texts import event_title
 from parsers import parse_file
-from storage.feed import event_title
 from tests.conftest import ROOT
 
 REPORT = parse_file(str(ROOT / "samples" / "ningxian-2021.txt"))
 
 
 def make_event(i: int, kind: str = "new") -> dict[str, Any]:
-    """An event of the shape `Store.iter_events()` yields."""
+    """An event of the shape `store.events.iter()` yields."""
     sha = f"{i:064x}"
     return {
         "id": i, "kind": kind, "at": f"2026-11-21T08:{i % 60:02d}:00Z", "site": "宁县", "detail": None,
@@ -115,10 +115,10 @@ def test_4xx_is_not_retried_and_logged_once_per_endpoint(receiver: Receiver, cap
     notifier = Notifier([receiver.url("/missing")], retries=3, backoff=0.01)
     notifier.send(make_event(1))
     notifier.send(make_event(2))
-    with caplog.at_level(logging.WARNING, logger="crawler.notify"):
+    with caplog.at_level(logging.WARNING, logger="crawler.outputs.notify"):
         assert notifier.close(wait=10) == {"delivered": 0, "failed": 2, "abandoned": 0}
     assert len(receiver.bodies("/missing")) == 2  # one request per event, no retries
-    lines = [r.getMessage() for r in caplog.records if r.name == "crawler.notify"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "crawler.outputs.notify"]
     assert len(lines) == 1 and "HTTP 404" in lines[0] and "2 of 2" in lines[0], lines
 
 
@@ -155,14 +155,14 @@ def test_hanging_endpoint_blocks_neither_send_nor_close(receiver: Receiver,
         while len(receiver.bodies("/ok")) < 50 and time.monotonic() < deadline:
             time.sleep(0.05)
         started = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="crawler.notify"):
+        with caplog.at_level(logging.WARNING, logger="crawler.outputs.notify"):
             counts = notifier.close(wait=2)
         assert time.monotonic() - started < 5.0
     finally:
         hang.close()
     assert len(receiver.bodies("/ok")) == 50
     assert counts == {"delivered": 50, "failed": 0, "abandoned": 50}
-    lines = [r.getMessage() for r in caplog.records if r.name == "crawler.notify"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "crawler.outputs.notify"]
     assert len(lines) == 1 and "50 abandoned" in lines[0], lines
 
 
@@ -282,7 +282,7 @@ def test_apprise_email_to_local_smtp_server() -> None:
 
 
 def test_check_urls_fails_fast_without_starting_anything() -> None:
-    from crawler.notify import check_urls
+    from crawler.outputs.notify import check_urls
 
     check_urls(["https://hooks.example.org/nianbao", "json://127.0.0.1:9/x"])
     with pytest.raises(ValueError, match="bogus://"):

@@ -22,9 +22,12 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
 
-from storage.db import MIGRATIONS, Store, resolve_url
-from storage.export import export, flat_row
+from crawler.outputs.export import export
+from crawler.outputs.formats import flat_row
+from storage.db import Store
+from storage.kinds import SiteResult as Result
 from storage.models import CrawlRun, Report, Resource, Site, SiteResult
+from storage.session import MIGRATIONS, resolve_url
 from tests.conftest import need
 from tests.web.render import random_report
 
@@ -105,8 +108,8 @@ def sample(i: int, template: str = "2021") -> tuple[dict[str, Any], bytes, dict[
 
 def add(store: Store, i: int, template: str = "2021") -> tuple[int, bool]:
     report, body, provenance = sample(i, template)
-    provenance["sha256"] = store.put_document(body, provenance["content_type"], f"{i}.html")
-    return store.add_report(f"县{i % 3}", report, provenance)
+    provenance["sha256"] = store.documents.put(body, provenance["content_type"], f"{i}.html")
+    return store.reports.add(f"县{i % 3}", report, provenance)
 
 
 def _writer(url: str, blob_dir: Path | None, barrier: Any, n: int) -> None:
@@ -122,8 +125,8 @@ def _endless_writer(url: str, blob_dir: Path | None) -> None:
     for i in range(100_000):
         report, _, provenance = sample(i)
         body = os.urandom(256 * 1024)  # big enough that a kill may land inside a write
-        provenance["sha256"] = store.put_document(body)
-        store.add_report("宁县", report, provenance)
+        provenance["sha256"] = store.documents.put(body)
+        store.reports.add("宁县", report, provenance)
 
 
 # ------------------------------------------------------------------ tests
@@ -136,7 +139,7 @@ def test_migrations_create_schema_and_reopen_is_noop(db_url: str, blob_dir: Path
     store = Store(db_url, blob_dir)  # up to date: nothing to do, nothing lost
     with store.engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head]
-    assert store.report_count() == 1
+    assert store.reports.count() == 1
     store.close()
 
 
@@ -148,13 +151,13 @@ def _alembic_config() -> Config:
 
 def test_same_report_twice_is_stored_once(store: Store) -> None:
     report, body, provenance = sample(7)
-    provenance["sha256"] = store.put_document(body, provenance["content_type"])
-    report_id, new = store.add_report("宁县", report, provenance)
+    provenance["sha256"] = store.documents.put(body, provenance["content_type"])
+    report_id, new = store.reports.add("宁县", report, provenance)
     assert new
-    assert store.add_report("宁县", report, provenance) == (report_id, False)
-    assert store.add_report("宁县", {**report, "title": "changed"}, provenance) == (report_id, False)
-    assert store.report_count() == 1
-    [got] = store.iter_reports()
+    assert store.reports.add("宁县", report, provenance) == (report_id, False)
+    assert store.reports.add("宁县", {**report, "title": "changed"}, provenance) == (report_id, False)
+    assert store.reports.count() == 1
+    [got] = store.reports.iter()
     assert got.pop("provenance") == provenance
     assert got == report
     with store.engine.connect() as conn:
@@ -166,62 +169,62 @@ def test_same_report_twice_is_stored_once(store: Store) -> None:
 
 def test_provenance_times_come_back_as_utc_z(store: Store) -> None:
     report, body, provenance = sample(3)
-    provenance.update(sha256=store.put_document(body), fetched_at="2024-03-01T16:30:00+08:00")
-    store.add_report("宁县", report, provenance)
-    [got] = store.iter_reports()
+    provenance.update(sha256=store.documents.put(body), fetched_at="2024-03-01T16:30:00+08:00")
+    store.reports.add("宁县", report, provenance)
+    [got] = store.reports.iter()
     assert got["provenance"]["fetched_at"] == "2024-03-01T08:30:00Z"
 
 
 def test_report_needs_its_document_first(store: Store) -> None:
     report, body, provenance = sample(1)
     provenance["sha256"] = hashlib.sha256(body).hexdigest()
-    with pytest.raises(ValueError, match="put_document"):
-        store.add_report("宁县", report, provenance)
-    assert store.report_count() == 0
+    with pytest.raises(ValueError, match=r"documents\.put\(\)"):
+        store.reports.add("宁县", report, provenance)
+    assert store.reports.count() == 0
 
 
 def test_reports_come_ordered_by_region_organ_year(store: Store) -> None:
     for i in range(12):
         add(store, i, "2019" if i % 2 else "2021")
-    keys = [(r["region"], r["organ"], r["year"]) for r in store.iter_reports()]
+    keys = [(r["region"], r["organ"], r["year"]) for r in store.reports.iter()]
     assert len(keys) == 12
     assert keys == sorted(keys)
 
 
 def test_document_survives_byte_for_byte(store: Store, db_url: str) -> None:
     data = bytes(range(256)) * 4096 + os.urandom(12345)
-    sha = store.put_document(data, "application/pdf", "报告.pdf")
+    sha = store.documents.put(data, "application/pdf", "报告.pdf")
     assert sha == hashlib.sha256(data).hexdigest()
-    assert store.put_document(data) == sha
-    assert store.get_document(sha) == data
-    assert store.blob_path(sha) == store.blob_dir / sha[:2] / sha[2:4] / sha
-    assert not list(store.blob_dir.rglob(".tmp-*"))
-    assert store.known_document(sha) and not store.known_document("0" * 64)
+    assert store.documents.put(data) == sha
+    assert store.documents.get(sha) == data
+    assert store.documents.path(sha) == store.documents.dir / sha[:2] / sha[2:4] / sha
+    assert not list(store.documents.dir.rglob(".tmp-*"))
+    assert store.documents.known(sha) and not store.documents.known("0" * 64)
     if "://" not in db_url:
-        assert store.blob_dir == Path(db_url + ".docs")
+        assert store.documents.dir == Path(db_url + ".docs")
 
 
 def test_site_health(store: Store) -> None:
-    site_id = store.upsert_site("宁县", province="甘肃省", division_code="621026",
+    site_id = store.reports.upsert_site("宁县", province="甘肃省", division_code="621026",
                                 homepage="http://www.ningxian.gov.cn", hints={"column": "年报"})
-    assert store.upsert_site("宁县") == site_id  # nothing given: nothing changed
+    assert store.reports.upsert_site("宁县") == site_id  # nothing given: nothing changed
 
     def health() -> tuple[Any, ...]:
         with store.engine.connect() as conn:
             s = conn.execute(select(Site).where(Site.id == site_id)).one()
         return s.last_status, s.last_reason, s.consecutive_failures, s.last_success_at, s.province, s.hints
 
-    runs = [store.start_run({"sites": ["宁县"], "i": i}) for i in range(4)]
-    store.site_result(runs[0], "宁县", "ok", None, pages_fetched=12, reports_found=5, reports_new=5,
-                      reports_parsed=5, checks_failing=1)
+    runs = [store.runs.start({"sites": ["宁县"], "i": i}) for i in range(4)]
+    store.runs.site_result(runs[0], Result("宁县", "ok", None, pages_fetched=12, reports_found=5, reports_new=5,
+                                           reports_parsed=5, checks_failing=1))
     status, _, failures, first_ok, province, hints = health()
     assert (status, failures, province, hints) == ("ok", 0, "甘肃省", {"column": "年报"})
     assert first_ok is not None and first_ok.tzinfo is not None
-    store.site_result(runs[1], "宁县", "blocked", "HTTP 412 from a WAF")
-    store.site_result(runs[2], "宁县", "dead", "connection refused")
-    store.site_result(runs[2], "宁县", "dead", "connection refused")  # recorded twice, counted once
+    store.runs.site_result(runs[1], Result("宁县", "blocked", "HTTP 412 from a WAF"))
+    store.runs.site_result(runs[2], Result("宁县", "dead", "connection refused"))
+    store.runs.site_result(runs[2], Result("宁县", "dead", "connection refused"))  # recorded twice, counted once
     assert health()[:4] == ("dead", "connection refused", 2, first_ok)
-    store.site_result(runs[3], "宁县", "ok", None, reports_found=6)
+    store.runs.site_result(runs[3], Result("宁县", "ok", None, reports_found=6))
     status, reason, failures, last_ok, *_ = health()
     assert (status, reason, failures) == ("ok", None, 0) and last_ok >= first_ok
     with store.engine.connect() as conn:
@@ -229,19 +232,19 @@ def test_site_health(store: Store) -> None:
     assert [(r.status, r.pages_fetched, r.reports_found) for r in results] == [
         ("ok", 12, 5), ("blocked", 0, 0), ("dead", 0, 0), ("ok", 0, 6)]
     with pytest.raises(TypeError):
-        store.site_result(runs[3], "宁县", "ok", None, pages=1)
+        store.runs.site_result(runs[3], Result("宁县", "ok", None, pages=1))  # type: ignore[call-arg]
 
 
 def test_runs_and_resources(store: Store) -> None:
-    run = store.start_run({"province": "甘肃省"})
+    run = store.runs.start({"province": "甘肃省"})
     url = "https://www.ningxian.gov.cn/zwgk/ndbg/index.html"
-    store.record_resource(run, url, 200, etag='"a"', content_type="text/html")
-    store.record_resource(run, url, 304, etag='"b"', last_modified="Fri, 01 Mar 2024 08:00:00 GMT",
+    store.runs.record_resource(run, url, 200, etag='"a"', content_type="text/html")
+    store.runs.record_resource(run, url, 304, etag='"b"', last_modified="Fri, 01 Mar 2024 08:00:00 GMT",
                           fetched_at="2024-03-01T08:00:00Z")
-    store.record_resource(store.start_run({}), url, 200)
-    store.finish_run(run, "ok", {"sites": 1, "reports_new": 0})
+    store.runs.record_resource(store.runs.start({}), url, 200)
+    store.runs.finish(run, "ok", {"sites": 1, "reports_new": 0})
     with pytest.raises(ValueError):
-        store.finish_run(run, "done", {})
+        store.runs.finish(run, "done", {})
     with store.engine.connect() as conn:
         resources = conn.execute(select(Resource).order_by(Resource.id)).all()
         crawl = conn.execute(select(CrawlRun).where(CrawlRun.id == run)).one()
@@ -260,8 +263,8 @@ def test_two_processes_add_the_same_reports(db_url: str, blob_dir: Path | None) 
         p.join(120)
     assert [p.exitcode for p in procs] == [0, 0]
     with Store(db_url, blob_dir) as store:
-        assert store.report_count() == 20
-        assert len({r["provenance"]["sha256"] for r in store.iter_reports()}) == 20
+        assert store.reports.count() == 20
+        assert len({r["provenance"]["sha256"] for r in store.reports.iter()}) == 20
         with store.engine.connect() as conn:
             assert conn.scalar(text("SELECT count(*) FROM documents")) == 20
             assert conn.scalar(text("SELECT count(*) FROM sites")) == 3
@@ -273,31 +276,31 @@ def test_sigkill_leaves_no_half_written_document(db_url: str, blob_dir: Path | N
     proc.start()
     with Store(db_url, blob_dir) as store:
         deadline = time.monotonic() + 60
-        while store.report_count() < 10 and time.monotonic() < deadline and proc.is_alive():
+        while store.reports.count() < 10 and time.monotonic() < deadline and proc.is_alive():
             time.sleep(0.05)
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
-        assert store.report_count() >= 10
-        for report in store.iter_reports():
+        assert store.reports.count() >= 10
+        for report in store.reports.iter():
             sha = report["provenance"]["sha256"]
-            assert hashlib.sha256(store.get_document(sha)).hexdigest() == sha
-        for path in store.blob_dir.rglob("*"):
+            assert hashlib.sha256(store.documents.get(sha)).hexdigest() == sha
+        for path in store.documents.dir.rglob("*"):
             if path.is_file() and not path.name.startswith(".tmp-"):
                 assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name
         add(store, 1)  # still writable afterwards
-        assert store.known_document(hashlib.sha256(sample(1)[1]).hexdigest())
+        assert store.documents.known(hashlib.sha256(sample(1)[1]).hexdigest())
 
 
 def _exported(store: Store) -> list[dict[str, Any]]:
     for i in range(8):
         add(store, i, "2019" if i % 3 == 0 else "2021")
-    return list(store.iter_reports())
+    return list(store.reports.iter())
 
 
 def test_export_jsonl(store: Store, tmp_path: Path) -> None:
     reports = _exported(store)
     out = tmp_path / "reports.jsonl"
-    assert export(store, "jsonl", out) == 8
+    assert export(store.reports.iter, "jsonl", out) == 8
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == reports
     assert "政府信息公开工作年度报告" in lines[0]  # not \u-escaped
@@ -306,7 +309,7 @@ def test_export_jsonl(store: Store, tmp_path: Path) -> None:
 def test_export_csv(store: Store, tmp_path: Path) -> None:
     reports = _exported(store)
     out = tmp_path / "reports.csv"
-    assert export(store, "csv", out) == 8
+    assert export(store.reports.iter, "csv", out) == 8
     with out.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         header = list(reader.fieldnames or [])
@@ -325,7 +328,7 @@ def test_export_csv(store: Store, tmp_path: Path) -> None:
 def test_export_parquet(store: Store, tmp_path: Path) -> None:
     reports = _exported(store)
     out = tmp_path / "reports.parquet"
-    assert export(store, "parquet", out) == 8
+    assert export(store.reports.iter, "parquet", out) == 8
     table = pq.read_table(out)
     _check_columns(table.column_names)
     assert str(table.schema.field("requests.new.natural_person").type) == "int64"
@@ -348,7 +351,7 @@ def _check_columns(columns: list[str]) -> None:
 
 def test_export_unknown_format(store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="xlsx"):
-        export(store, "xlsx", tmp_path / "reports.xlsx")
+        export(store.reports.iter, "xlsx", tmp_path / "reports.xlsx")
     assert not list(tmp_path.glob("*reports.xlsx*"))
 
 
@@ -363,3 +366,18 @@ def test_resolve_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert resolve_url(str(tmp_path / "a.db")) == f"sqlite:///{tmp_path}/a.db"
     monkeypatch.chdir(tmp_path)
     assert resolve_url("data/x.db") == f"sqlite:///{tmp_path.resolve()}/data/x.db"
+
+
+def test_storage_imports_nothing_of_crawler() -> None:
+    """The layering parsers ← storage ← crawler: storage never reaches up."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    bad = []
+    for path in sorted((ROOT / "storage").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            bad += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] == "crawler"]
+    assert bad == []

@@ -4,7 +4,6 @@ crawl learned as events (new, revised, removed), and send each event to the `--n
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from typing import Any
 
@@ -31,9 +30,9 @@ class StorePipeline:
         self.store = Store(self.crawler.settings.get("NIANBAO_DB"))
         self.urls = self.crawler.settings.getlist("NIANBAO_NOTIFY")
         if self.urls:
-            from crawler.notify import Notifier
+            from crawler.outputs.notify import Notifier
 
-            self.notifier = Notifier(self.urls, on_delivered=self.store.mark_delivered)
+            self.notifier = Notifier(self.urls, on_delivered=self.store.events.mark_delivered)
             self._redeliver()
 
     def _redeliver(self) -> None:
@@ -41,11 +40,11 @@ class StorePipeline:
         assert self.store is not None
         days = self.crawler.settings.getfloat("NIANBAO_REDELIVER_DAYS", 7)
         for url in self.urls:
-            ids = self.store.undelivered(url, days)
+            ids = self.store.events.undelivered(url, days)
             if ids:
                 log.info("notify: sending again %d events an earlier crawl could not deliver", len(ids))
                 self.crawler.stats.inc_value("nianbao/notify/resent", len(ids))
-                for event in self.store.iter_events(ids=ids):
+                for event in self.store.events.iter(ids=ids):
                     self.notifier.send(event, urls=[url])
 
     def close_spider(self) -> None:
@@ -80,13 +79,13 @@ class StorePipeline:
         """Store the item; returns the events it caused, ready to send."""
         assert self.store is not None
         if isinstance(item, SeenItem):
-            self.store.mark_seen(item.report_ids)
+            self.store.reports.mark_seen(item.report_ids)
             return []
         if isinstance(item, RemovedItem):
-            ids = [self.store.mark_removed(rid, item.detail, self.run_id) for rid in item.report_ids]
-            return self._queued(list(self.store.iter_events(ids=[i for i in ids if i is not None])) if any(ids) else [])
-        sha = hashlib.sha256(item.body).hexdigest()
-        self.store.put_document(item.body, content_type=item.content_type, filename=item.filename)
+            ids = [self.store.reports.mark_removed(rid, item.detail, self.run_id) for rid in item.report_ids]
+            return self._queued(list(self.store.events.iter(ids=[i for i in ids if i is not None])) if any(ids) else [])
+        sha = self.store.documents.put(item.body, content_type=item.content_type, filename=item.filename,
+                                       sha256=item.sha256)
         provenance = {
             "page_url": item.page_url,
             "document_url": item.document_url,
@@ -96,12 +95,12 @@ class StorePipeline:
             "http_status": item.http_status,
             "discovery_path": item.discovery_path,
         }
-        stored = self.store.store_report(item.site, item.report, provenance, run_id=self.run_id)
-        return self._queued(list(self.store.iter_events(ids=[stored.event_id])) if stored.event_id else [])
+        stored = self.store.reports.store(item.site, item.report, provenance, run_id=self.run_id)
+        return self._queued(list(self.store.events.iter(ids=[stored.event_id])) if stored.event_id else [])
 
     def _queued(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Events about to be sent are written down first, so an undelivered one can be sent again later."""
         assert self.store is not None
         if events and self.notifier is not None:
-            self.store.queue_deliveries([e["id"] for e in events], self.urls)
+            self.store.events.queue([e["id"] for e in events], self.urls)
         return events

@@ -66,10 +66,10 @@ class DiscoverSpider(scrapy.Spider):
             return
         with Store(db) as store:
             for site in self.sites.values():
-                known = store.known_reports(site.name)
+                known = store.reports.known(site.name)
                 # a removed report is fetched whole: only its own bytes, not a 304, can bring it back
                 urls = [u for r in known if not r["removed"] for u in (r["page_url"], r["document_url"]) if u]
-                site.known.load(known, store.fetch_history(urls))
+                site.known.load(known, store.runs.fetch_history(urls))
         n = sum(len(s.known.by_sha) for s in self.sites.values())
         if n:
             self.logger.info("recrawl: %d reports known from earlier crawls", n)

@@ -1,8 +1,8 @@
 """Alembic environment for nianbao's storage.
 
-`Store` runs it programmatically and hands over an open connection (config.attributes["connection"]) whose
+`storage.session` runs it programmatically and hands over an open connection (config.attributes["connection"]) whose
 transaction it owns. From the command line (`alembic -c storage/alembic.ini ...`) it connects to the URL that
-`storage.db.resolve_url` gives for `sqlalchemy.url` / $NIANBAO_DB.
+`storage.session.resolve_url` gives for `sqlalchemy.url` / $NIANBAO_DB.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from storage.db import resolve_url
 from storage.models import Base
+from storage.session import resolve_url
 
 config = context.config
 target_metadata = Base.metadata

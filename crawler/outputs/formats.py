@@ -1,4 +1,10 @@
-"""Export every stored report (schema object plus provenance) as JSON lines, CSV or Parquet.
+"""The export formats, in one registry: each with its name, file suffix, writer and row counter.
+
+`FORMATS` is what `nianbao export`, `nianbao dump` (one reports file per format), `dump --verify` (row counts)
+and the CLI's `--format` choices read; a new format is one `Format` here.
+
+A writer takes `reports`, a function that returns a fresh iterable of reports (schema object plus
+`provenance`) each time it is called, and a path; it returns the number of reports written.
 
 CSV and Parquet get one row per report with dotted column names (`requests.new.natural_person`,
 `provenance.page_url`); lists (`checks`, `provenance.discovery_path`) become JSON strings. The columns are the
@@ -11,19 +17,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
-from storage.db import Store
-
-FORMATS = ("jsonl", "csv", "parquet")
+Reports = Callable[[], Iterable[dict[str, Any]]]
 BATCH = 1000
 
 
@@ -68,9 +67,6 @@ def _kind(value: Any) -> str | None:
     return "float" if isinstance(value, float) else "str"
 
 
-_ARROW = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string()}
-
-
 def _columns(rows: Iterator[dict[str, Any]]) -> tuple[list[str], dict[str, str]]:
     """Column names in export order and each column's kind (ints mixed with floats are floats)."""
     body: list[str] = []
@@ -96,42 +92,34 @@ def _coerce(value: Any, kind: str) -> Any:
     return json.dumps(value, ensure_ascii=False)
 
 
-@contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
-    """A temporary path beside `out`, renamed to `out` when the block succeeds."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        yield Path(tmp)
-        os.replace(tmp, out)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _jsonl(store: Store, path: Path) -> int:
+def _jsonl(reports: Reports, path: Path) -> int:
     n = 0
     with path.open("w", encoding="utf-8") as f:
-        for report in store.iter_reports():
+        for report in reports():
             f.write(json.dumps(report, ensure_ascii=False) + "\n")
             n += 1
     return n
 
 
-def _csv(store: Store, path: Path) -> int:
-    columns, _ = _columns(flat_row(r) for r in store.iter_reports())
+def _csv(reports: Reports, path: Path) -> int:
+    columns, _ = _columns(flat_row(r) for r in reports())
     n = 0
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=columns, restval="")
         writer.writeheader()
-        for report in store.iter_reports():
+        for report in reports():
             writer.writerow(flat_row(report))
             n += 1
     return n
 
 
-def _parquet(store: Store, path: Path) -> int:
-    columns, kinds = _columns(flat_row(r) for r in store.iter_reports())
-    schema = pa.schema([(c, _ARROW[kinds.get(c, "str")]) for c in columns])
+def _parquet(reports: Reports, path: Path) -> int:
+    import pyarrow as pa  # here, not at the top: the CLI reads this registry for its choices
+    import pyarrow.parquet as pq
+
+    arrow = {"bool": pa.bool_(), "int": pa.int64(), "float": pa.float64(), "str": pa.string()}
+    columns, kinds = _columns(flat_row(r) for r in reports())
+    schema = pa.schema([(c, arrow[kinds.get(c, "str")]) for c in columns])
     n = 0
     batch: list[dict[str, Any]] = []
 
@@ -141,7 +129,7 @@ def _parquet(store: Store, path: Path) -> int:
         batch.clear()
 
     with pq.ParquetWriter(path, schema) as writer:
-        for report in store.iter_reports():
+        for report in reports():
             batch.append(flat_row(report))
             n += 1
             if len(batch) >= BATCH:
@@ -151,12 +139,41 @@ def _parquet(store: Store, path: Path) -> int:
     return n
 
 
-_WRITERS: dict[str, Callable[[Store, Path], int]] = {"jsonl": _jsonl, "csv": _csv, "parquet": _parquet}
+def _count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as f:
+        return sum(1 for _ in f)
 
 
-def export(store: Store, fmt: str, out: Path) -> int:
-    """Write every report to `out` (replaced atomically) in `fmt`; returns the number of reports written."""
-    if fmt not in _WRITERS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    with _atomic(Path(out)) as tmp:
-        return _WRITERS[fmt](store, tmp)
+def _count_csv(path: Path) -> int:
+    with path.open(encoding="utf-8", newline="") as f:
+        return max(sum(1 for _ in csv.reader(f)) - 1, 0)
+
+
+def _count_parquet(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).metadata.num_rows
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffix: str  # of a file in this format, e.g. ".jsonl"
+    write: Callable[[Reports, Path], int]
+    count: Callable[[Path], int]  # the reports (rows) a file in this format holds
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("jsonl", ".jsonl", _jsonl, _count_lines),
+    Format("csv", ".csv", _csv, _count_csv),
+    Format("parquet", ".parquet", _parquet, _count_parquet),
+)}
+NAMES = tuple(FORMATS)
+
+
+def get(name: str) -> Format:
+    """The format called `name`; ValueError naming the known ones otherwise."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise ValueError(f"unknown export format {name!r}; expected one of {NAMES}") from None

@@ -6,7 +6,8 @@ Layout of DIR:
                          the response its WARC record was built from) and every other file's sha256 and size
     reports.jsonl        every report version (current, superseded and removed), each with `record`
     reports.csv            (id, site, status current|superseded|removed, superseded_by, removed_at,
-    reports.parquet         last_seen_at) beside its `provenance`; the three hold the same rows
+    reports.parquet         last_seen_at) beside its `provenance`; one file per export format
+                           (crawler.outputs.formats), all holding the same rows
     documents/ab/<sha256> the raw documents, named by their sha256 (hard links into the store when the
                          filesystem allows, which is why they must never be edited in place; `--copy` copies)
     responses.warc.gz    one `response` record per document whose fetch is known (URL, time, status, and
@@ -37,19 +38,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import pyarrow.parquet as pq
-from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from storage.db import Store, iso_z, report_status
-from storage.export import export
-from storage.models import Document, Report, Resource, Site
+from crawler.outputs.export import export
+from crawler.outputs.formats import FORMATS
+from storage.db import Store
+from storage.models import iso_z, report_status
 
 FORMAT = "nianbao.dump/1"
 MANIFEST = "manifest.json"
-REPORTS = {"jsonl": "reports.jsonl", "csv": "reports.csv", "parquet": "reports.parquet"}
+REPORTS = {name: f"reports{f.suffix}" for name, f in FORMATS.items()}  # jsonl first: the others are made from it
 WARC = "responses.warc.gz"
 DOCS = "documents"
 PROGRESS_EVERY = 500
@@ -101,45 +101,28 @@ def _version() -> str:
 # ------------------------------------------------------------------ reading the store
 def _snapshot(store: Store) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
     """The documents (by sha256) and, per document, its reports' record and provenance."""
+    rows, doc_rows = store.reports.snapshot()
     reports: dict[str, list[dict[str, Any]]] = {}
-    stmt = (select(Report.id, Report.document_sha256, Site.name, Report.superseded_by, Report.removed_at,
-                   Report.last_seen_at, Report.organ, Report.region, Report.year, Report.title, Report.page_url,
-                   Report.document_url, Report.fetched_at, Report.http_status, Report.content_type,
-                   Report.discovery_path)
-            .outerjoin(Site, Site.id == Report.site_id).order_by(Report.id))
-    docs: list[dict[str, Any]] = []
-    with store.engine.connect() as conn:
-        # one transaction for both reads; PostgreSQL's REPEATABLE READ makes it a true snapshot
-        if not store.is_sqlite:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            for r in conn.execute(stmt):
-                reports.setdefault(r.document_sha256, []).append({
-                    "report_id": r.id, "site": r.name, "status": report_status(r.removed_at, r.superseded_by),
-                    "superseded_by": r.superseded_by, "removed_at": iso_z(r.removed_at),
-                    "last_seen_at": iso_z(r.last_seen_at), "organ": r.organ, "region": r.region, "year": r.year,
-                    "title": r.title, "page_url": r.page_url, "document_url": r.document_url,
-                    "fetched_at": iso_z(r.fetched_at), "http_status": r.http_status,
-                    "content_type": r.content_type, "discovery_path": r.discovery_path or []})
-            for d in conn.execute(select(Document.sha256, Document.size, Document.content_type, Document.filename,
-                                         Document.first_seen_at).order_by(Document.sha256)):
-                docs.append({"sha256": d.sha256, "size": d.size, "content_type": d.content_type,
-                             "filename": d.filename, "first_seen_at": iso_z(d.first_seen_at)})
-    # a report row is committed after its document row: every report's document is in `docs`
+    for r in rows:
+        reports.setdefault(r["document_sha256"], []).append({
+            "report_id": r["id"], "site": r["site"], "status": report_status(r["removed_at"], r["superseded_by"]),
+            "superseded_by": r["superseded_by"], "removed_at": iso_z(r["removed_at"]),
+            "last_seen_at": iso_z(r["last_seen_at"]), "organ": r["organ"], "region": r["region"], "year": r["year"],
+            "title": r["title"], "page_url": r["page_url"], "document_url": r["document_url"],
+            "fetched_at": iso_z(r["fetched_at"]), "http_status": r["http_status"],
+            "content_type": r["content_type"], "discovery_path": r["discovery_path"] or []})
+    docs = [{"sha256": d["sha256"], "size": d["size"], "content_type": d["content_type"],
+             "filename": d["filename"], "first_seen_at": iso_z(d["first_seen_at"])} for d in doc_rows]
     return docs, reports
 
 
 def _fetches(store: Store) -> dict[tuple[str, str | None], dict[str, Any]]:
     """The latest recorded fetch of each stored document, by (sha256, url) and by (sha256, None)."""
-    stmt = (select(Resource.sha256, Resource.url, Resource.http_status, Resource.etag, Resource.last_modified,
-                   Resource.content_type, Resource.fetched_at)
-            .join(Document, Document.sha256 == Resource.sha256).order_by(Resource.fetched_at, Resource.id))
     out: dict[tuple[str, str | None], dict[str, Any]] = {}
-    with store.engine.connect() as conn:
-        for r in conn.execute(stmt):
-            row = {"url": r.url, "fetched_at": iso_z(r.fetched_at), "http_status": r.http_status,
-                   "content_type": r.content_type, "etag": r.etag, "last_modified": r.last_modified}
-            out[(r.sha256, r.url)] = out[(r.sha256, None)] = row
+    for r in store.runs.document_fetches():
+        row = {"url": r["url"], "fetched_at": iso_z(r["fetched_at"]), "http_status": r["http_status"],
+               "content_type": r["content_type"], "etag": r["etag"], "last_modified": r["last_modified"]}
+        out[(r["sha256"], r["url"])] = out[(r["sha256"], None)] = row
     return out
 
 
@@ -160,31 +143,21 @@ def _response(doc: dict[str, Any], reports: list[dict[str, Any]],
     return resp
 
 
-class _Snapshot:
-    """What `export()` reads (`iter_reports()`): the store's reports within the snapshot, each with `record`."""
-
-    def __init__(self, store: Store, records: dict[str, dict[str, Any]]) -> None:
-        self.store, self.records = store, records
-
-    def iter_reports(self) -> Iterator[dict[str, Any]]:
-        for report in self.store.iter_reports(all_versions=True):
-            rec = self.records.get(report["provenance"]["sha256"])
-            if rec is None:
-                continue  # stored after the snapshot
-            body = {k: v for k, v in report.items() if k not in ("provenance", "record")}
-            yield {**body, "record": rec, "provenance": report["provenance"]}
+def _in_snapshot(store: Store, records: dict[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The store's report versions within the snapshot, each with its `record`."""
+    for report in store.reports.iter(all_versions=True):
+        rec = records.get(report["provenance"]["sha256"])
+        if rec is None:
+            continue  # stored after the snapshot
+        body = {k: v for k, v in report.items() if k not in ("provenance", "record")}
+        yield {**body, "record": rec, "provenance": report["provenance"]}
 
 
-class _Lines:
-    """`iter_reports()` over a JSON lines file: CSV and Parquet are made from reports.jsonl, so all three agree."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def iter_reports(self) -> Iterator[dict[str, Any]]:
-        with self.path.open(encoding="utf-8") as f:
-            for line in f:
-                yield json.loads(line)
+def _lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The reports of a JSON lines file: the other formats are made from reports.jsonl, so all agree."""
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            yield json.loads(line)
 
 
 # ------------------------------------------------------------------ writing
@@ -285,7 +258,7 @@ def _write(store: Store, root: Path, *, copy: bool, progress: Callable[[str], No
                            "(content encodings removed), headers rebuilt from the recorded fetch"}))
         for i, doc in enumerate(docs, 1):
             sha = doc["sha256"]
-            src = store.blob_path(sha)
+            src = store.documents.path(sha)
             try:
                 data = src.read_bytes()
             except OSError as exc:
@@ -316,22 +289,23 @@ def _write(store: Store, root: Path, *, copy: bool, progress: Callable[[str], No
                for sha, rs in reports.items() for r in rs}
     if progress and len(docs) >= every:
         progress(f"dump: writing {len(records)} reports as JSON lines, CSV and Parquet")
-    rows = {"jsonl": export(_Snapshot(store, records), "jsonl", root / REPORTS["jsonl"])}  # type: ignore[arg-type]
-    lines = _Lines(root / REPORTS["jsonl"])
-    for fmt in ("csv", "parquet"):
-        rows[fmt] = export(lines, fmt, root / REPORTS[fmt])  # type: ignore[arg-type]
+    jsonl = root / REPORTS["jsonl"]
+    rows = {"jsonl": export(lambda: _in_snapshot(store, records), "jsonl", jsonl)}
+    for fmt in REPORTS:
+        if fmt != "jsonl":
+            rows[fmt] = export(lambda: _lines(jsonl), fmt, root / REPORTS[fmt])
     summary.reports = rows["jsonl"]
     if len(set(rows.values())) != 1 or summary.reports != len(records):
         summary.problems.append(f"reports: {rows} rows written for {len(records)} reports in the snapshot")
         return summary
 
     statuses = {s: sum(1 for r in records.values() if r["status"] == s) for s in ("current", "superseded", "removed")}
-    files = [_file_entry(root, REPORTS[f], rows=rows[f]) for f in ("jsonl", "csv", "parquet")]
+    files = [_file_entry(root, name, rows=rows[fmt]) for fmt, name in REPORTS.items()]
     files.append(_file_entry(root, WARC, records=summary.warc_records))
     summary.files = len(files) + 1
     manifest = {
         "format": FORMAT, "created_at": iso_z(datetime.now(UTC)), "nianbao_version": _version(),
-        "source": {"backend": "sqlite" if store.is_sqlite else store.engine.dialect.name},
+        "source": {"backend": "sqlite" if store.db.is_sqlite else store.engine.dialect.name},
         "reports_included": "every version: record.status is current, superseded or removed",
         "counts": {"documents": summary.documents, "document_bytes": summary.bytes, "reports": summary.reports,
                    "reports_by_status": statuses, "warc_records": summary.warc_records},
@@ -421,8 +395,8 @@ def _check_file(root: Path, rel: str, sha: str, size: int, problems: list[str], 
 
 def _check_reports(root: Path, files: dict[str, Any], docs: dict[str, Any], report_ids: set[int],
                    present: set[str], problems: list[str]) -> int | None:
-    """Row counts of the three report files equal to each other and to the manifest; each report's document
-    present; returns the JSON lines count."""
+    """Row counts of the report files (one per export format) equal to each other and to the manifest; each
+    report's document present; returns the JSON lines count."""
     missing = [name for name in REPORTS.values() if name not in files]
     if missing:
         problems.append(f"{MANIFEST}: does not list {', '.join(missing)}")
@@ -447,9 +421,9 @@ def _check_reports(root: Path, files: dict[str, Any], docs: dict[str, Any], repo
         if ids != report_ids:
             problems.append(f"{REPORTS['jsonl']}: {len(ids - report_ids)} report ids not in the manifest, "
                             f"{len(report_ids - ids)} missing")
-        with (root / REPORTS["csv"]).open(encoding="utf-8", newline="") as f:
-            counts["csv"] = max(sum(1 for _ in csv.reader(f)) - 1, 0)
-        counts["parquet"] = pq.ParquetFile(root / REPORTS["parquet"]).metadata.num_rows
+        for fmt, name in REPORTS.items():
+            if fmt != "jsonl":
+                counts[fmt] = FORMATS[fmt].count(root / name)
     except FileNotFoundError:
         return None  # reported above as missing
     except (OSError, ValueError, csv.Error) as exc:

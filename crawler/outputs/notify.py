@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import apprise
 from apprise.manager_plugins import NotificationManager
 
-from storage.feed import event_lines, event_title
+from crawler.outputs.texts import event_lines, event_title
 
 log = logging.getLogger(__name__)
 
