@@ -12,25 +12,16 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from ..encoding import decode
 from ..rows import Extract, RowBuilder
 from ..text import normalize
-from .plain import decode
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "section",
     "article", "header", "footer", "nav", "aside", "dd", "dt", "dl", "blockquote", "pre", "hr", "form", "center",
     "tbody", "thead", "caption", "main", "address", "figure", "figcaption",
 }
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "select", "option", "button"}
-
-
-def decode_html(data: bytes, declared: str | None = None) -> str:
-    """HTTP header charset, else the page's own meta charset, else UTF-8 / GB18030 by trial."""
-    if not declared:
-        m = _META_CHARSET.search(data[:8192])
-        declared = m.group(1).decode("ascii") if m else None
-    return decode(data, declared)
 
 
 def _text(el: Tag) -> str:
@@ -83,7 +74,7 @@ def _span(value: Any) -> int:
 
 
 def extract_html(data: bytes, declared: str | None = None) -> Extract:
-    soup = BeautifulSoup(decode_html(data, declared), "lxml")
+    soup = BeautifulSoup(decode(data, declared), "lxml")
     hints = []
     for meta_name in ("ArticleTitle", "title", "Title"):
         meta = soup.find("meta", attrs={"name": meta_name})
