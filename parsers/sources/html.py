@@ -13,6 +13,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ..encoding import decode
+from ..limits import TooLarge, check_time, current
 from ..rows import Extract, RowBuilder
 from ..text import normalize
 
@@ -73,8 +74,23 @@ def _span(value: Any) -> int:
         return 1
 
 
+def _table_depth(root: Tag, limit: int) -> None:
+    """Refuse tables nested deeper than `limit` (finding leaf tables costs the depth for every table)."""
+    stack: list[tuple[Tag, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        for child in node.children:
+            if isinstance(child, Tag):
+                d = depth + (child.name == "table")
+                if d > limit:
+                    raise TooLarge(f"tables nested more than {limit} deep (NIANBAO_MAX_DEPTH)")
+                stack.append((child, d))
+
+
 def extract_html(data: bytes, declared: str | None = None) -> Extract:
     soup = BeautifulSoup(decode(data, declared), "lxml")
+    check_time()
+    _table_depth(soup, current().max_depth)
     hints = []
     for meta_name in ("ArticleTitle", "title", "Title"):
         meta = soup.find("meta", attrs={"name": meta_name})
@@ -90,6 +106,8 @@ def extract_html(data: bytes, declared: str | None = None) -> Extract:
     leaves = [t for t in body.find_all("table") if t.find("table") is None]
     grids: dict[int, list[list[str | None]]] = {}
     for i, table in enumerate(leaves):
+        if i % 64 == 0:
+            check_time()
         grids[i] = [[normalize(c) if c else c for c in row] for row in table_grid(table)]
         table.replace_with(NavigableString(f"\n\x00TABLE{i}\x00\n"))
     builder = RowBuilder()
