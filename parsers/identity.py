@@ -44,6 +44,16 @@ def _match_title(line: str) -> re.Match[str] | None:
     return None
 
 
+def report_titles(lines: list[str]) -> set[str]:
+    """The distinct report titles that stand as lines of their own (a list page is made of them)."""
+    out = set()
+    for line in lines:
+        m = _match_title(line) if 8 <= len(line) <= 80 else None
+        if m:
+            out.add(_title_from(m))
+    return out
+
+
 def _title_from(m: re.Match[str]) -> str:
     return m.group(0)[: len(m.group(0)) - len(m["deco"])]
 
