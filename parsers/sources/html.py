@@ -74,23 +74,24 @@ def _span(value: Any) -> int:
         return 1
 
 
-def _table_depth(root: Tag, limit: int) -> None:
-    """Refuse tables nested deeper than `limit` (finding leaf tables costs the depth for every table)."""
-    stack: list[tuple[Tag, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        for child in node.children:
-            if isinstance(child, Tag):
-                d = depth + (child.name == "table")
-                if d > limit:
-                    raise TooLarge(f"tables nested more than {limit} deep (NIANBAO_MAX_DEPTH)")
-                stack.append((child, d))
+_TABLE_TAG = re.compile(r"<(/?)table\b", re.I)
+
+
+def _table_depth(text: str, limit: int) -> None:
+    """Refuse tables nested deeper than `limit`, from the tags before any parsing (building the tree of
+    deep nesting, and finding its leaf tables, cost the depth for every table). Unclosed tables count as open."""
+    depth = 0
+    for m in _TABLE_TAG.finditer(text):
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        if depth > limit:
+            raise TooLarge(f"tables nested more than {limit} deep (NIANBAO_MAX_DEPTH)")
 
 
 def extract_html(data: bytes, declared: str | None = None) -> Extract:
-    soup = BeautifulSoup(decode(data, declared), "lxml")
+    text = decode(data, declared)
+    _table_depth(text, current().max_depth)
+    soup = BeautifulSoup(text, "lxml")
     check_time()
-    _table_depth(soup, current().max_depth)
     hints = []
     for meta_name in ("ArticleTitle", "title", "Title"):
         meta = soup.find("meta", attrs={"name": meta_name})
