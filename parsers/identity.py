@@ -48,7 +48,8 @@ def report_titles(lines: list[str]) -> set[str]:
     """The distinct report titles that stand as lines of their own (a list page is made of them)."""
     out = set()
     for line in lines:
-        m = _match_title(line) if 8 <= len(line) <= 80 else None
+        first = re.split(r"\t| {2,}|\u3000", line.strip(), maxsplit=1)[0]  # a title in a row of its date
+        m = _match_title(first) if 8 <= len(first) <= 80 else None
         if m:
             out.add(_title_from(m))
     return out
