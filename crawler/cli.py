@@ -33,6 +33,22 @@ def _summary_line(name: str, report: dict[str, Any]) -> str:
     )
 
 
+def _shown(text: str) -> str:
+    """A file name or message on one terminal line: control characters escaped (\\n, \\t, \\x1b), bytes
+    that are not UTF-8 (surrogate escapes) shown as \\xNN; Chinese stays as it is."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= ord(ch) <= 0xDCFF:
+            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
+        else:
+            out.append(repr(ch)[1:-1] if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out)
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from parsers import NotAReport, Unreadable, parse_file
 
@@ -43,23 +59,24 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if args.summary:
         print(f"{'file':<38}{'year':<5} {'form':<5} {'organ':<18}requests / checks")
     for path in paths:
+        shown = _shown(path)
         try:
             report = parse_file(path)
         except Unreadable as exc:
-            _error(f"{path}: unreadable: {exc}")
+            _error(f"{shown}: unreadable: {_shown(str(exc))}")
             errors.add(EXIT_UNREADABLE)
             continue
         except NotAReport as exc:
-            _error(f"{path}: not an annual report on government information disclosure: {exc}")
+            _error(f"{shown}: not an annual report on government information disclosure: {_shown(str(exc))}")
             errors.add(EXIT_NOT_REPORT)
             continue
         except Exception as exc:  # a bug must still give one line, not a traceback
-            _error(f"{path}: internal error: {type(exc).__name__}: {exc}")
+            _error(f"{shown}: internal error: {type(exc).__name__}: {_shown(str(exc))}")
             errors.add(EXIT_INTERNAL)
             continue
         any_check_failed |= any(not c["ok"] for c in report.get("checks") or [])
         if args.summary:
-            print(_summary_line(Path(path).name, report))
+            print(_summary_line(_shown(Path(path).name), report))
         else:
             indent = 2 if args.pretty else None
             print(json.dumps(report, ensure_ascii=False, indent=indent if not many else None), flush=True)

@@ -2,28 +2,51 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
+from .encoding import decode
+from .limits import MB, Limits, TooLarge, enforced
 from .report import SCHEMA, NotAReport, build
 from .sources import Unreadable, extract, sniff
 
-__all__ = ["SCHEMA", "NotAReport", "Unreadable", "parse_bytes", "parse_file", "sniff"]
+__all__ = ["SCHEMA", "Limits", "NotAReport", "TooLarge", "Unreadable", "decode", "parse_bytes", "parse_file", "sniff"]
 
 
-def parse_bytes(data: bytes, name: str = "") -> dict[str, Any]:
-    """Parse one document. Raises Unreadable (exit 2) or NotAReport (exit 4)."""
-    return build(extract(data, name))
+def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> dict[str, Any]:
+    """Parse one document. Raises Unreadable (exit 2; TooLarge over a limit) or NotAReport (exit 4).
+
+    `limits`: default `Limits.from_env()`.
+    """
+    limits = limits or Limits.from_env()
+    if len(data) > limits.max_bytes:
+        raise TooLarge(f"{len(data) / MB:.1f} MB, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+    with enforced(limits):
+        return build(extract(data, name))
 
 
-def parse_file(path: str | Path) -> dict[str, Any]:
+def parse_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]:
+    """Parse a regular file; anything else (a FIFO, a device, a directory) is refused before reading."""
+    limits = limits or Limits.from_env()
     p = Path(path)
     try:
-        data = p.read_bytes()
+        st = os.stat(p)
+        if stat.S_ISDIR(st.st_mode):
+            raise Unreadable("is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable("not a regular file")
+        if st.st_size > limits.max_bytes:
+            raise TooLarge(f"{st.st_size / MB:.1f} MB, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+        with p.open("rb") as fh:
+            data = fh.read(limits.max_bytes + 1)  # a file growing while it is read stops at the limit
     except FileNotFoundError:
         raise Unreadable("no such file") from None
     except IsADirectoryError:
         raise Unreadable("is a directory") from None
     except PermissionError:
         raise Unreadable("permission denied") from None
-    return parse_bytes(data, p.name)
+    except OSError as exc:
+        raise Unreadable(exc.strerror or type(exc).__name__) from None
+    return parse_bytes(data, p.name, limits)

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 
 from .text import cn_year, squash
 
-_ORGAN = r"[\u4e00-\u9fff()（）·]{1,40}?"
+# Chinese characters: the basic block, Extension A, compatibility ideographs and the supplementary planes
+# (Extensions B–H: place names use characters only GB18030 encodes, such as 𠀋)
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_ORGAN = rf"[{HAN}()（）·]{{1,40}}?"
 _REPORT = r"(?:政府)?信息公开(?:工作)?(?:年度)?报告"
 _DECORATION = r"(?:\((?:图片版|超链版|全文|文字版|修订版|更正版|正式版|PDF版|pdf版|附表|附件)\))*"
 _TITLE_FORMS = (
@@ -39,6 +42,17 @@ def _match_title(line: str) -> re.Match[str] | None:
         if m and not _NOT_ORGAN.search(m["organ"]):
             return m
     return None
+
+
+def report_titles(lines: list[str]) -> set[str]:
+    """The distinct report titles that stand as lines of their own (a list page is made of them)."""
+    out = set()
+    for line in lines:
+        first = re.split(r"\t| {2,}|\u3000", line.strip(), maxsplit=1)[0]  # a title in a row of its date
+        m = _match_title(first) if 8 <= len(first) <= 80 else None
+        if m:
+            out.add(_title_from(m))
+    return out
 
 
 def _title_from(m: re.Match[str]) -> str:
@@ -81,7 +95,7 @@ def find_title(lines: list[str], hints: list[str], period_year: int | None = Non
 
 # Administrative units at county level or above, as they open an organ's name.
 _UNIT_SUFFIX = "省市州盟县区旗"
-_UNIT = re.compile(rf"[\u4e00-\u9fff]{{1,12}}?(?:自治区|自治州|自治县|自治旗|特别行政区|地区|林区|特区|[{_UNIT_SUFFIX}])")
+_UNIT = re.compile(rf"[{HAN}]{{1,12}}?(?:自治区|自治州|自治县|自治旗|特别行政区|地区|林区|特区|[{_UNIT_SUFFIX}])")
 _TOWNSHIP = ("镇", "乡", "街道", "村", "社区", "苏木")
 _NOT_UNIT = {"城市", "社区", "园区", "小区", "景区", "街区", "片区", "矿区", "库区", "辖区", "山区", "牧区", "校区", "超市"}
 

@@ -15,7 +15,7 @@ from .forms import (
     RowSpec,
     Template,
 )
-from .identity import identify
+from .identity import identify, report_titles
 from .rows import Extract, Row
 from .text import cell_unit, parse_value, squash
 
@@ -175,6 +175,7 @@ def build(extract: Extract) -> dict[str, Any]:
         "template": template_name,
     }
     if template_name is None:
+        _refuse_list(extract.text)
         if not extract.text_layer:
             checks.append(_check("document.text_layer", False, "the document has no text layer (a scan or image); tables not read"))
         elif ident.title is None:
@@ -202,6 +203,17 @@ def build(extract: Extract) -> dict[str, Any]:
     return report
 
 
+MIN_LIST_TITLES = 3
+
+
+def _refuse_list(text: str) -> None:
+    """A page of report titles without tables is a list of reports, not a report: judged by what it holds
+    (several distinct report titles, fewer sentences than titles), not by its markup."""
+    titles = report_titles(text.splitlines())
+    if len(titles) >= MIN_LIST_TITLES and text.count("。") < len(titles):
+        raise NotAReport(f"a list of reports ({len(titles)} report titles, no tables of the national form)")
+
+
 def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> tuple[dict[str, Any], int, list[dict[str, Any]]]:
     checks: list[dict[str, Any]] = []
     matches = _match_rows(template, rows, checks, as_grid)
@@ -225,6 +237,7 @@ def _badness(template: str, reading: tuple[dict[str, Any], int, list[dict[str, A
 def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]], as_grid: bool) -> dict[str, Match]:
     specs = (*template.active, *template.requests)
     found: dict[str, Match] = {}
+    repeated: list[str] = []
     in_appeals = False
     for row in rows[_tables_start(rows) :]:
         context = "".join(squash(p) for p in row.parts)
@@ -237,7 +250,11 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
                 found["appeals"] = Match(row, cells)
                 continue
         spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals and row.cells else None)
-        if spec is None or spec.key in found:
+        if spec is None:
+            continue
+        if spec.key in found:
+            if found[spec.key].values and _fit(spec, row, as_grid)[0] is not None:
+                repeated.append(spec.key)
             continue
         cells_fit, note = _fit(spec, row, as_grid)
         found[spec.key] = Match(row, cells_fit or [])
@@ -245,6 +262,11 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
             checks.append(_check(f"{spec.section}.{spec.key}.cells", False, f"row {row.label!r}: {note}"))
         elif note:
             checks.append(_check(f"{spec.section}.{spec.key}.cells", True, f"row {row.label!r}: {note}"))
+    if len(set(repeated)) >= MIN_REPEATED_ROWS:
+        keys = sorted(set(repeated), key=repeated.index)
+        checks.append(_check("tables.single", False, f"{len(keys)} rows of the form are printed more than once "
+                             f"({', '.join(keys[:4])}…): the document holds several reports' tables (a comparison?); "
+                             "the first of each was read"))
     if "appeals" in found:
         whole = found.pop("appeals")
         for i, block in enumerate(APPEAL_BLOCKS):
@@ -252,6 +274,7 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
     return found
 
 
+MIN_REPEATED_ROWS = 5  # rows of the form found twice, filled both times: two sets of tables
 _TABLE_HEADINGS = ("第二十条", "信息内容")
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .text import is_value, normalize
 
 MAX_CONTEXT = 40  # label pieces kept before a row; enough for a header written one cell per line
+APPEALS_WIDTH = 15  # value cells in the appeals table's row: three blocks of five
 
 
 @dataclass
@@ -108,7 +109,15 @@ class RowBuilder:
             self._last_cells.append(last_cell or text)
             del self._last_cells[:-MAX_CONTEXT]
 
+    def _blank_row(self) -> None:
+        """Empty cells one per line, as many as the appeals table's row and nothing after them: that row
+        printed all blank (blank = 0); its headings stay context."""
+        if self._blanks >= APPEALS_WIDTH and self._parts is None:
+            self.rows.append(Row(list(self.context), [""] * self._blanks, False))
+            self._blanks = 0
+
     def finish(self) -> list[Row]:
+        self._blank_row()
         self._flush()
         self._set_tail()
         return self.rows
@@ -137,6 +146,8 @@ class RowBuilder:
             return
         self._after_text = False
         self._gap = not line.strip()
+        if self._gap:
+            self._blank_row()
         if self._gap or is_page_number(line):
             return
         raw, words = split_line(line)
@@ -221,6 +232,11 @@ class RowBuilder:
                     self.rows[-1].tail = [label[-1]]  # perhaps a label wrapped into a row of its own
             elif label:
                 self._remember(" ".join(label))
+            elif len(values) >= APPEALS_WIDTH:
+                # the appeals table's one row of values has no label (its labels are the headings above):
+                # printed all blank it is still that row, blank = 0; the headings stay context
+                self._flush()
+                self.rows.append(Row(list(self.context), [v.strip() for v in values], True))
         self._flush()
 
 

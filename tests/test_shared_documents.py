@@ -11,7 +11,9 @@ from parsers import parse_file
 from tests.conftest import SHARED, diff, need
 
 CASES = sorted(
-    str(p) for p in [*SHARED.glob("seeds/*.txt"), *SHARED.glob("real/*.pdf")] if p.with_suffix(".expected.json").exists()
+    str(p)
+    for p in [*SHARED.glob("seeds/*.txt"), *SHARED.glob("real/*.pdf"), *SHARED.glob("real/pingtan/*.html")]
+    if p.with_suffix(".expected.json").exists()
 )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from io import BytesIO
 
+from ..encoding import best_encoding, decode
 from ..rows import Extract
 
 
@@ -37,26 +39,19 @@ def sniff(data: bytes, name: str = "") -> str:
     if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:6] in (b"GIF87a", b"GIF89a"):
         return "image"
     lower = head.lower()
-    if b"<html" in lower or b"<!doctype html" in lower or b"<body" in lower or b"<table" in lower or b"<div" in lower:
+    if _HTML_MARKS.search(lower):
         return "html"
-    if _looks_like_text(data):
+    enc, q = best_encoding(data[:65536])
+    if q >= TEXT_QUALITY:
+        if enc.startswith(("utf-16", "utf-32")) and _HTML_MARKS.search(decode(data[:8192]).lower().encode()):
+            return "html"  # a page in UTF-16/32: its markup is not in ASCII bytes
         return "text"
     hint = f" (named {name.rsplit('.', 1)[-1]!r} but not that form)" if "." in name else ""
     raise Unreadable(f"not a document nianbao can read: binary data of unknown form{hint}")
 
 
-def _looks_like_text(data: bytes) -> bool:
-    sample = data[:65536]
-    if b"\x00" in sample and not (sample.startswith((b"\xff\xfe", b"\xfe\xff"))):
-        return False
-    from .plain import decode
-
-    try:
-        text = decode(sample)
-    except UnicodeDecodeError:
-        return False
-    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
-    return printable >= 0.97 * max(1, len(text))
+_HTML_MARKS = re.compile(rb"<html|<!doctype html|<body|<table|<div")
+TEXT_QUALITY = 0.8  # share of a text's characters that must read as text (see encoding.quality)
 
 
 def extract(data: bytes, name: str = "") -> Extract:

@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..limits import TooLarge, current
 from ..rows import Extract
 from . import Unreadable
 
@@ -31,10 +32,11 @@ def convert(data: bytes, suffix: str, fmt: str = "docx") -> bytes:
             exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
             "--convert-to", fmt, "--outdir", str(Path(tmp) / "out"), str(src),
         ]
+        timeout = min(CONVERT_TIMEOUT, current().max_seconds)
         try:
-            subprocess.run(cmd, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise Unreadable(f"LibreOffice did not convert the document within {CONVERT_TIMEOUT} s") from None
+            raise TooLarge(f"LibreOffice did not convert the document within {timeout:g} s (NIANBAO_MAX_SECONDS)") from None
         out = Path(tmp) / "out" / f"input.{fmt}"
         if not out.exists() or out.stat().st_size == 0:
             raise Unreadable("LibreOffice could not read the document (corrupt or not a Word file)")

@@ -6,6 +6,7 @@ import zipfile
 from io import BytesIO
 from typing import Any
 
+from ..limits import MB, TooLarge, check_time, current
 from ..rows import Extract, RowBuilder
 from ..text import normalize
 from . import Unreadable
@@ -29,7 +30,23 @@ def _grid(table: Any) -> list[list[str | None]]:
     return grid
 
 
+def _guard(data: bytes) -> None:
+    """Refuse a zip bomb from the central directory's sizes (reading a part never goes past its stated size)."""
+    limits = current()
+    try:
+        infos = zipfile.ZipFile(BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise Unreadable(f"corrupt DOCX: {exc}") from None
+    inflated = sum(i.file_size for i in infos)
+    if inflated > len(data) + limits.max_unzipped:
+        raise TooLarge(
+            f"its parts inflate to {inflated / MB:.0f} MB, over {limits.max_unzipped_mb:g} MB beyond the file's "
+            "own size (NIANBAO_MAX_UNZIPPED_MB)"
+        )
+
+
 def extract_docx(data: bytes) -> Extract:
+    _guard(data)
     try:
         import docx
         from docx.table import Table
@@ -38,13 +55,16 @@ def extract_docx(data: bytes) -> Extract:
         document = docx.Document(BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise Unreadable(f"corrupt DOCX: {exc}") from None
+    except Unreadable:
+        raise
     except Exception as exc:  # lxml and python-docx errors on damaged parts
         raise Unreadable(f"corrupt DOCX: {type(exc).__name__}: {exc}") from None
     builder = RowBuilder()
     lines: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
+        check_time()
+        tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
         if tag == "p":
             text = normalize(Paragraph(child, document).text)
             for line in text.splitlines():

@@ -12,25 +12,17 @@ from typing import Any
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from ..encoding import decode
+from ..limits import TooLarge, check_time, current
 from ..rows import Extract, RowBuilder
 from ..text import normalize
-from .plain import decode
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _BLOCK = {
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th", "table", "section",
     "article", "header", "footer", "nav", "aside", "dd", "dt", "dl", "blockquote", "pre", "hr", "form", "center",
     "tbody", "thead", "caption", "main", "address", "figure", "figcaption",
 }
 _SKIP = {"script", "style", "noscript", "template", "iframe", "object", "svg", "head", "select", "option", "button"}
-
-
-def decode_html(data: bytes, declared: str | None = None) -> str:
-    """HTTP header charset, else the page's own meta charset, else UTF-8 / GB18030 by trial."""
-    if not declared:
-        m = _META_CHARSET.search(data[:8192])
-        declared = m.group(1).decode("ascii") if m else None
-    return decode(data, declared)
 
 
 def _text(el: Tag) -> str:
@@ -82,8 +74,24 @@ def _span(value: Any) -> int:
         return 1
 
 
+_TABLE_TAG = re.compile(r"<(/?)table\b", re.I)
+
+
+def _table_depth(text: str, limit: int) -> None:
+    """Refuse tables nested deeper than `limit`, from the tags before any parsing (building the tree of
+    deep nesting, and finding its leaf tables, cost the depth for every table). Unclosed tables count as open."""
+    depth = 0
+    for m in _TABLE_TAG.finditer(text):
+        depth = max(0, depth - 1) if m.group(1) else depth + 1
+        if depth > limit:
+            raise TooLarge(f"tables nested more than {limit} deep (NIANBAO_MAX_DEPTH)")
+
+
 def extract_html(data: bytes, declared: str | None = None) -> Extract:
-    soup = BeautifulSoup(decode_html(data, declared), "lxml")
+    text = decode(data, declared)
+    _table_depth(text, current().max_depth)
+    soup = BeautifulSoup(text, "lxml")
+    check_time()
     hints = []
     for meta_name in ("ArticleTitle", "title", "Title"):
         meta = soup.find("meta", attrs={"name": meta_name})
@@ -99,6 +107,8 @@ def extract_html(data: bytes, declared: str | None = None) -> Extract:
     leaves = [t for t in body.find_all("table") if t.find("table") is None]
     grids: dict[int, list[list[str | None]]] = {}
     for i, table in enumerate(leaves):
+        if i % 64 == 0:
+            check_time()
         grids[i] = [[normalize(c) if c else c for c in row] for row in table_grid(table)]
         table.replace_with(NavigableString(f"\n\x00TABLE{i}\x00\n"))
     builder = RowBuilder()

@@ -10,10 +10,12 @@ row label split by the page break) reads as one.
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from ..limits import TooLarge, check_time, current
 from ..rows import PAGE_EDGE_NUMBER, Extract, RowBuilder
 from ..text import is_value, normalize
 from . import Unreadable
@@ -29,7 +31,10 @@ def _open(data: bytes) -> Any:
 
     try:
         pdf = pdfplumber.open(BytesIO(data))
+        _guard(pdf.doc)
         _ = pdf.pages  # parse the page tree now, so a broken file fails here
+    except Unreadable:
+        raise
     except Exception as exc:  # pdfplumber wraps pdfminer's many kinds of error
         inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
         if isinstance(inner, PDFPasswordIncorrect | PDFEncryptionError) or "encrypt" in str(inner).lower():
@@ -40,6 +45,46 @@ def _open(data: bytes) -> Any:
     if not pdf.pages:
         raise Unreadable("PDF without pages")
     return pdf
+
+
+def _guard(doc: Any) -> None:
+    """Refuse, before any page is interpreted, a PDF over the page limit or whose page content streams
+    inflate past the decompressed limit (counted with a bounded inflater, never inflating a bomb whole)."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    limits = current()
+    left = limits.max_unzipped
+    for n, page in enumerate(PDFPage.create_pages(doc), start=1):
+        if n > limits.max_pages:
+            raise TooLarge(f"more than {limits.max_pages} pages (NIANBAO_MAX_PAGES)")
+        if n % 50 == 0:
+            check_time()
+        for stream in page.contents:
+            stream = resolve1(stream)
+            if isinstance(stream, PDFStream):
+                left -= _inflated_size(stream, left + 1)
+                if left < 0:
+                    raise TooLarge(
+                        f"page content streams inflate past {limits.max_unzipped_mb:g} MB (NIANBAO_MAX_UNZIPPED_MB)"
+                    )
+
+
+def _inflated_size(stream: Any, cap: int) -> int:
+    """Decoded size of a content stream, counted up to `cap` (only Flate can inflate much)."""
+    raw = stream.rawdata if stream.rawdata is not None else stream.data or b""
+    filters = [str(getattr(f, "name", f)) for f, _ in stream.get_filters()] if stream.rawdata is not None else []
+    if not filters or filters[0] not in ("FlateDecode", "Fl"):
+        return len(raw)
+    inflater = zlib.decompressobj()
+    size, chunk = 0, raw
+    try:
+        while chunk and size < cap:
+            size += len(inflater.decompress(chunk, cap - size))
+            chunk = inflater.unconsumed_tail
+    except zlib.error:
+        pass  # a damaged stream: pdfminer decides what to make of it
+    return size
 
 
 @dataclass
@@ -138,6 +183,7 @@ def extract_pdf(data: bytes) -> Extract:
     chars = 0
     try:
         for page in pdf.pages:
+            check_time()
             try:
                 chars += len(page.chars)
                 tables = page.find_tables()
@@ -145,6 +191,8 @@ def extract_pdf(data: bytes) -> Extract:
                 grids = [(b, g) for b, g in grids if g and max(len(r) for r in g) >= 2]
                 boxes = [b for b, _ in grids]
                 words = [w for w in page.extract_words(keep_blank_chars=False) if not _inside(w, boxes)]
+            except Unreadable:
+                raise
             except Exception as exc:  # a damaged content stream on one page
                 raise Unreadable(f"corrupt PDF page {page.page_number}: {type(exc).__name__}") from None
             lines = _lines(words)
