@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from .report import SCHEMA, NotAReport, build
+from .schema import validate_report
 from .sources import Unreadable, extract, sniff
 
-__all__ = ["SCHEMA", "NotAReport", "Unreadable", "parse_bytes", "parse_file", "sniff"]
+__all__ = ["SCHEMA", "NotAReport", "Unreadable", "parse_bytes", "parse_file", "sniff", "validate_report"]
 
 
 def parse_bytes(data: bytes, name: str = "") -> dict[str, Any]:
