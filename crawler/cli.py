@@ -75,26 +75,29 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.config import Config, ConfigError
     from crawler.spiders.discover import DiscoverSpider
     from storage.db import Store
 
+    project = get_project_settings()
+    project.setmodule("crawler.settings", priority="project")
+    for key, value in (settings or {}).items():
+        project.set(key, value, priority="cmdline")
+    try:
+        config = Config.from_settings(project)  # a bad value: one line now, not a traceback mid-crawl
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     store = Store(db)
     run_id = store.start_run({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
         info = (registry or {}).get(name, {})
         store.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
                           homepage=info.get("homepage") or url)
-    project = get_project_settings()
-    project.setmodule("crawler.settings", priority="project")
-    project.set("NIANBAO_DB", store.url, priority="cmdline")
-    project.set("NIANBAO_ALLOW_PRIVATE", allow_private, priority="cmdline")
-    project.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
-    for key, value in (settings or {}).items():
-        project.set(key, value, priority="cmdline")
+    project.update(Config.settings(db=store.url, allow_private=allow_private, run_id=run_id), priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, sites=sites)
-    if project.get("LOG_LEVEL") != "DEBUG" and not project.getbool("NIANBAO_TRACEBACKS"):
+    if config.log_level != "DEBUG" and not config.tracebacks:
         _one_line_logs()
     status = "ok"
     try:
@@ -150,6 +153,7 @@ def print_results(results: list[dict[str, Any]]) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import registry
+    from crawler.config import Config
 
     counties = {c.name: c for c in registry.load()}
     names = args.site or ([] if args.start_url else list(counties))
@@ -174,10 +178,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     _check_notify(args.notify)
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
-                        settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
-                                  "DOWNLOAD_DELAY": args.delay, "AUTOTHROTTLE_START_DELAY": args.delay,
-                                  "NIANBAO_PROGRESS": not args.no_progress, "NIANBAO_INCREMENTAL": not args.full,
-                                  "NIANBAO_NOTIFY": args.notify or [], **shared})
+                        settings={**Config.settings(log_level="INFO" if args.verbose else "WARNING",
+                                                    tracebacks=args.verbose, download_delay=args.delay,
+                                                    progress=not args.no_progress, incremental=not args.full,
+                                                    notify=tuple(args.notify or ())),
+                                  "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
     print_results(results)
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
@@ -356,6 +361,7 @@ def cmd_feed(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.config import Config
     from crawler.imitation.web import build_web
 
     db = args.db or "nianbao-demo.db"
@@ -365,8 +371,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for s in web.sites:
             print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
         results = run_crawl(sites, db, allow_private=True,
-                            settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_START_DELAY": 0.05,
-                                      "LOG_LEVEL": "WARNING"})
+                            settings={**Config.settings(download_delay=0.05, log_level="WARNING"),
+                                      "AUTOTHROTTLE_START_DELAY": 0.05})
     print_results(results)
     from collections import Counter
 
@@ -384,6 +390,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from crawler.config import Config
     parser = argparse.ArgumentParser(
         prog="nianbao",
         description="Find, parse and store Chinese county governments' annual reports on government information disclosure.",
@@ -408,8 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--allow-private", action="store_true",
                    help="follow links and redirects to private/loopback addresses (start URLs' hosts always are)")
-    p.add_argument("--delay", type=float, default=0.5, metavar="SECONDS",
-                   help="minimum delay between requests to one host (AutoThrottle adapts above it; default 0.5)")
+    p.add_argument("--delay", type=float, default=Config.download_delay, metavar="SECONDS",
+                   help="minimum delay between requests to one host (AutoThrottle adapts above it; "
+                   f"default {Config.download_delay})")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--notify", action="append", metavar="URL",
                    help="send every event (new, revised, removed report) to this webhook (http[s]://…, the event as "

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, insert, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
+from storage import env
 from storage.models import (
     EVENT_KINDS,
     RUN_STATUSES,
@@ -37,7 +38,7 @@ from storage.models import (
     SiteResult,
 )
 
-DEFAULT_URL = "sqlite:///nianbao.db"
+DEFAULT_URL = env.DB_URL_DEFAULT
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 COUNTS = ("pages_fetched", "reports_found", "reports_new", "reports_parsed", "checks_failing")
 _PG_MIGRATION_LOCK = 0x6E69616E  # pg_advisory_xact_lock key: one migrating process at a time
@@ -55,7 +56,7 @@ class Stored(NamedTuple):
 
 def resolve_url(value: str | None) -> str:
     """A SQLAlchemy URL from a URL, a file path, $NIANBAO_DB, or the default `sqlite:///nianbao.db`."""
-    value = value or os.environ.get("NIANBAO_DB") or DEFAULT_URL
+    value = value or env.db_url()
     if "://" not in value:
         return "sqlite:///" + str(Path(value).expanduser().resolve())
     for prefix in ("postgresql://", "postgres://"):
@@ -146,7 +147,7 @@ class Store:
                 db_file = Path(parsed.database).resolve()
                 blob_dir = db_file.with_name(db_file.name + ".docs")
             else:
-                blob_dir = os.environ.get("NIANBAO_BLOBS") or "nianbao-docs"
+                blob_dir = env.blob_dir()
         self.blob_dir = Path(blob_dir).resolve()
         self._migrate()
 

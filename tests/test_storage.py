@@ -22,13 +22,14 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
 
+from crawler.config import env
 from crawler.imitation.render import random_report
 from storage.db import MIGRATIONS, Store, resolve_url
 from storage.export import export, flat_row
 from storage.models import CrawlRun, Report, Resource, Site, SiteResult
 from tests.conftest import need
 
-PG_ADMIN = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://{user}@127.0.0.1:5432/test")
+PG_ADMIN = env("NIANBAO_TEST_PG")
 TABLES = {"sites", "crawl_runs", "site_results", "resources", "documents", "reports", "alembic_version"}
 SPAWN = multiprocessing.get_context("spawn")
 
