@@ -114,8 +114,9 @@ class Config:
     @classmethod
     def rows(cls) -> list[tuple[str, str, str]]:
         """(setting, default as README shows it, meaning) for every field."""
-        return [(f.metadata["setting"], shown(f.default) + (f" (or ${f.metadata['env']})" if f.metadata["env"] else ""),
-                 f.metadata["meaning"]) for f in fields(cls)]
+        return [(f.metadata["setting"], shown(f.default),
+                 f.metadata["meaning"] + (f"; ${f.metadata['env']} replaces the default" if f.metadata["env"] else ""))
+                for f in fields(cls)]
 
 
 def shown(value: Any) -> str:
@@ -177,7 +178,8 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("NIANBAO_SOFFICE", None, "LibreOffice's `soffice`, to read `.doc` files; unset: `soffice` or `libreoffice` on PATH"),
     EnvVar("NIANBAO_SHARED", None, "tests: the shared material (seeds, real documents, spec); unset: ../shared beside the checkout"),
     EnvVar("NIANBAO_REQUIRE_ALL", None, "tests: `1` turns every skip for a missing component into a failure (CI)"),
-    EnvVar("NIANBAO_TEST_PG", None, "tests: PostgreSQL admin URL for the storage tests; unset: postgresql+psycopg://{user}@127.0.0.1:5432/test"),
+    EnvVar("NIANBAO_TEST_PG", "postgresql+psycopg://{user}@127.0.0.1:5432/test",
+           "tests: the PostgreSQL server (admin URL, `{user}` the current user) the storage tests create databases on"),
 )
 _ENV = {e.name: e for e in ENVIRONMENT}
 
