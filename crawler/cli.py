@@ -92,26 +92,29 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.config import Config, ConfigError
     from crawler.spiders.discover import DiscoverSpider
     from storage.db import Store
 
+    project = get_project_settings()
+    project.setmodule("crawler.settings", priority="project")
+    for key, value in (settings or {}).items():
+        project.set(key, value, priority="cmdline")
+    try:
+        config = Config.from_settings(project)  # a bad value: one line now, not a traceback mid-crawl
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     store = Store(db)
     run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
         info = (registry or {}).get(name, {})
         store.reports.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
                           homepage=info.get("homepage") or url)
-    project = get_project_settings()
-    project.setmodule("crawler.settings", priority="project")
-    project.set("NIANBAO_DB", store.url, priority="cmdline")
-    project.set("NIANBAO_ALLOW_PRIVATE", allow_private, priority="cmdline")
-    project.set("NIANBAO_RUN_ID", run_id, priority="cmdline")
-    for key, value in (settings or {}).items():
-        project.set(key, value, priority="cmdline")
+    project.update(Config.settings(db=store.url, allow_private=allow_private, run_id=run_id), priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, sites=sites)
-    if project.get("LOG_LEVEL") != "DEBUG" and not project.getbool("NIANBAO_TRACEBACKS"):
+    if config.log_level != "DEBUG" and not config.tracebacks:
         _one_line_logs()
     status = "ok"
     try:
@@ -155,6 +158,7 @@ def print_results(results: list[dict[str, Any]]) -> None:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from crawler import registry
+    from crawler.config import Config
     from storage.kinds import SiteStatus
 
     counties = {c.name: c for c in registry.load()}
@@ -180,10 +184,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     _check_notify(args.notify)
     info = {c.name: c.__dict__ for c in counties.values()}
     results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
-                        settings={"LOG_LEVEL": "INFO" if args.verbose else "WARNING", "NIANBAO_TRACEBACKS": args.verbose,
-                                  "DOWNLOAD_DELAY": args.delay, "AUTOTHROTTLE_START_DELAY": args.delay,
-                                  "NIANBAO_PROGRESS": not args.no_progress, "NIANBAO_INCREMENTAL": not args.full,
-                                  "NIANBAO_NOTIFY": args.notify or [], **shared})
+                        settings={**Config.settings(log_level="INFO" if args.verbose else "WARNING",
+                                                    tracebacks=args.verbose, download_delay=args.delay,
+                                                    progress=not args.no_progress, incremental=not args.full,
+                                                    notify=tuple(args.notify or ())),
+                                  "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
     print_results(results)
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
@@ -373,6 +378,8 @@ def _imitation_web() -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.config import Config
+
     build_web = _imitation_web()
 
     db = args.db or "nianbao-demo.db"
@@ -382,8 +389,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for s in web.sites:
             print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
         results = run_crawl(sites, db, allow_private=True,
-                            settings={"DOWNLOAD_DELAY": 0.05, "AUTOTHROTTLE_START_DELAY": 0.05,
-                                      "LOG_LEVEL": "WARNING"})
+                            settings={**Config.settings(download_delay=0.05, log_level="WARNING"),
+                                      "AUTOTHROTTLE_START_DELAY": 0.05})
     print_results(results)
     from collections import Counter
 
@@ -401,6 +408,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from crawler.config import Config
     from crawler.outputs import coverage_render
     from crawler.outputs import formats as export_formats
     from storage.kinds import EventKind
@@ -429,8 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--allow-private", action="store_true",
                    help="follow links and redirects to private/loopback addresses (start URLs' hosts always are)")
-    p.add_argument("--delay", type=float, default=0.5, metavar="SECONDS",
-                   help="minimum delay between requests to one host (AutoThrottle adapts above it; default 0.5)")
+    p.add_argument("--delay", type=float, default=Config.download_delay, metavar="SECONDS",
+                   help="minimum delay between requests to one host (AutoThrottle adapts above it; "
+                   f"default {Config.download_delay})")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.add_argument("--notify", action="append", metavar="URL",
                    help="send every event (new, revised, removed report) to this webhook (http[s]://…, the event as "

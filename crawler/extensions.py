@@ -10,6 +10,8 @@ from typing import Any
 from scrapy import signals
 from twisted.internet import task, threads
 
+from crawler.config import Config
+
 log = logging.getLogger(__name__)
 
 
@@ -29,7 +31,7 @@ class Progress:
         return ext
 
     def opened(self, spider: Any) -> None:
-        if self.crawler.settings.getbool("NIANBAO_PROGRESS", True):
+        if Config.from_crawler(self.crawler).progress:
             self.loop = task.LoopingCall(self.show, spider)
             self.loop.start(self.interval, now=False)
 
@@ -57,8 +59,9 @@ class Resources:
     def __init__(self, crawler: Any) -> None:
         from storage.db import Store
 
-        self.run_id = crawler.settings.getint("NIANBAO_RUN_ID")
-        self.store = Store(crawler.settings.get("NIANBAO_DB")) if self.run_id else None
+        config = Config.from_crawler(crawler)
+        self.run_id = config.run_id
+        self.store = Store(config.db) if self.run_id else None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Resources:

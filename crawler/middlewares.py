@@ -12,6 +12,8 @@ from scrapy import Request
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler.config import Config
+
 
 @lru_cache(maxsize=1024)
 def _is_private(host: str) -> bool:
@@ -31,7 +33,7 @@ class PrivateAddressGuard:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.allow = crawler.settings.getbool("NIANBAO_ALLOW_PRIVATE")
+        self.allow = Config.from_crawler(crawler).allow_private
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PrivateAddressGuard:
@@ -62,7 +64,8 @@ class RetryBackoff:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RetryBackoff:
-        return cls(crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF"), crawler.settings.getfloat("NIANBAO_RETRY_BACKOFF_MAX"))
+        config = Config.from_crawler(crawler)
+        return cls(config.retry_backoff, config.retry_backoff_max)
 
     async def process_request(self, request: Request) -> None:
         tries = request.meta.get("retry_times", 0)

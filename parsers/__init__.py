@@ -10,9 +10,11 @@ from typing import Any
 from .encoding import decode
 from .limits import MB, Limits, TooLarge, enforced
 from .report import SCHEMA, NotAReport, build
+from .schema import validate_report
 from .sources import Unreadable, extract, sniff
 
-__all__ = ["SCHEMA", "Limits", "NotAReport", "TooLarge", "Unreadable", "decode", "parse_bytes", "parse_file", "sniff"]
+__all__ = ["SCHEMA", "Limits", "NotAReport", "TooLarge", "Unreadable", "decode", "parse_bytes", "parse_file", "sniff",
+           "validate_report"]
 
 
 def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> dict[str, Any]:

@@ -293,6 +293,8 @@ def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list
         m = matches.get(spec.key)
         if m is None or not m.values:
             out[spec.key] = dict.fromkeys(spec.columns)
+            if spec.key == "procurement":
+                out[spec.key]["amount_unit"] = None  # the schema's shape holds even when the row is missing
             if m is None:
                 missing.append(spec.key)
             continue

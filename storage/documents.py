@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from storage import env
 from storage.models import Document
 from storage.session import Database, sqlite_file
 
@@ -23,7 +24,7 @@ def default_blob_dir(url: str) -> Path:
     if file is not None:
         file = file.resolve()
         return file.with_name(file.name + ".docs")
-    return Path(os.environ.get("NIANBAO_BLOBS") or "nianbao-docs").resolve()
+    return Path(env.blob_dir()).resolve()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -21,14 +21,16 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 
-DEFAULT_URL = "sqlite:///nianbao.db"
+from storage import env
+
+DEFAULT_URL = env.DB_URL_DEFAULT
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x6E69616E  # pg_advisory_xact_lock key: one migrating process at a time
 
 
 def resolve_url(value: str | None) -> str:
     """A SQLAlchemy URL from a URL, a file path, $NIANBAO_DB, or the default `sqlite:///nianbao.db`."""
-    value = value or os.environ.get("NIANBAO_DB") or DEFAULT_URL
+    value = value or env.db_url()
     if "://" not in value:
         return "sqlite:///" + str(Path(value).expanduser().resolve())
     for prefix in ("postgresql://", "postgres://"):

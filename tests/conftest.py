@@ -9,14 +9,17 @@ from pathlib import Path
 
 import pytest
 
+from crawler.config import env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _shared() -> Path:
     """../shared beside this checkout; for a clone made elsewhere, beside the repository it was cloned from
     ($NIANBAO_SHARED overrides both)."""
-    if os.environ.get("NIANBAO_SHARED"):
-        return Path(os.environ["NIANBAO_SHARED"])
+    shared = env("NIANBAO_SHARED")
+    if shared:
+        return Path(shared)
     beside = ROOT.parent / "shared"
     if beside.is_dir():
         return beside
@@ -28,7 +31,7 @@ def _shared() -> Path:
 
 
 SHARED = _shared()
-REQUIRE_ALL = os.environ.get("NIANBAO_REQUIRE_ALL") == "1"
+REQUIRE_ALL = env("NIANBAO_REQUIRE_ALL") == "1"
 
 
 def need(condition: bool, reason: str) -> None:

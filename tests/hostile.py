@@ -57,7 +57,7 @@ def nested_tables(depth: int, copies: int = 1) -> bytes:
 def corpus(shared: Path | None = None) -> list[tuple[str, bytes]]:
     """One document of every form: generated text (three layouts), HTML (UTF-8, GBK), DOCX, a small PDF, and
     the real PDF and pages of ../shared when present."""
-    from crawler.imitation.render import random_report, to_docx, to_html, to_text
+    from tests.web.render import random_report, to_docx, to_html, to_text
 
     r = random_report(random.Random(11))
     docs = [(f"text-{layout}", to_text(r, layout).encode()) for layout in ("space", "tab", "cell")]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from parsers import validate_report
 from tests.conftest import SHARED, need, run_cli
 
 SEED = SHARED / "seeds" / "sheqi-2021.txt"
@@ -27,6 +28,7 @@ def test_one_file_prints_one_schema_object() -> None:
     proc = run_cli("parse", str(SEED))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
+    assert validate_report(report) == []
     assert list(report)[:9] == ["schema", "title", "year", "region", "organ", "template", "active", "requests", "appeals"]
     assert report["schema"] == "nianbao.report/1" and isinstance(report["checks"], list)
     assert proc.stdout.count("\n") == 1
@@ -45,6 +47,7 @@ def test_several_files_give_json_lines() -> None:
     proc = run_cli("parse", str(SEED), str(PDF))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
+    assert [validate_report(json.loads(x)) for x in lines] == [[], []]
     assert [json.loads(x)["organ"] for x in lines] == ["社旗县人民政府", "淮安市人民政府"]
 
 
@@ -59,6 +62,7 @@ def test_check_flag_exits_3_when_the_arithmetic_fails(tmp_path: Path) -> None:
     plain = run_cli("parse", str(path))
     assert plain.returncode == 0
     report = json.loads(plain.stdout)
+    assert validate_report(report) == []
     assert report["requests"]["new"]["natural_person"] == 13, "a failed check never changes a number"
     failed = {c["rule"] for c in report["checks"] if not c["ok"]}
     assert {"requests.row_total.new", "requests.balance.natural_person"} <= failed

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parsers import parse_bytes
+from parsers import parse_bytes, validate_report
 from tests.conftest import diff, need
 from tests.web import render as R
 
@@ -41,6 +41,7 @@ def test_text_layouts_round_trip(seed: int, template: str, layout: str, chosen: 
     report = _case(seed, template, single_other)
     quirks = _quirks(chosen, report, single_other)
     got = parse_bytes(R.to_text(report, layout, quirks).encode("utf-8"), "report.txt")
+    assert validate_report(got) == []
     assert diff(got, R.expected(report, quirks)) == []
 
 
@@ -56,6 +57,7 @@ def test_html_round_trips(seed: int, template: str, encoding: str, chosen: set[s
     report = _case(seed, template, single_other)
     quirks = _quirks(chosen, report, single_other)
     got = parse_bytes(R.to_html(report, encoding, quirks), "page.html")
+    assert validate_report(got) == []
     assert diff(got, R.expected(report, quirks)) == []
 
 
@@ -67,6 +69,7 @@ def test_docx_round_trips(seed: int) -> None:
     report = _case(seed, template, single)
     quirks = _quirks({q for q in DOCX_QUIRKS if rng.random() < 0.35}, report, single)
     got = parse_bytes(R.to_docx(report, quirks), "report.docx")
+    assert validate_report(got) == []
     assert diff(got, R.expected(report, quirks)) == []
 
 
@@ -76,6 +79,7 @@ def test_template_comes_from_the_headings_not_the_year() -> None:
     new_form_early = R.random_report(rng, "2021", year=2020)
     for report in (old_form_late, new_form_early):
         got = parse_bytes(R.to_text(report, "space").encode(), "r.txt")
+        assert validate_report(got) == []
         assert (got["year"], got["template"]) == (report["year"], report["template"])
         assert diff(got, report) == []
 
@@ -85,6 +89,7 @@ def test_a_missing_row_is_null_and_named_the_others_still_map() -> None:
     text = R.to_text(report, "space")
     lines = [ln for ln in text.splitlines() if not ln.startswith(("行政强制", "4.保护第三方合法权益"))]
     got = parse_bytes("\n".join(lines).encode(), "r.txt")
+    assert validate_report(got) == []
     assert got["active"]["coercion"] == {"decisions": None}
     assert set(got["requests"]["withheld_third_party_rights"].values()) == {None}
     assert got["active"]["penalties"] == report["active"]["penalties"]
@@ -99,6 +104,7 @@ def test_numbers_in_the_prose_never_leak_into_tables() -> None:
     i = text.index("二、主动公开政府信息情况")
     prose = "行政许可 4575\n全年办理行政处罚 88 件\n主动公开政府信息1800余条\n2024 年全县共制发规范性文件 12 件，废止 9 件\n"
     got = parse_bytes((text[:i] + prose + text[i:]).encode(), "r.txt")
+    assert validate_report(got) == []
     assert diff(got, report) == []
 
 
@@ -106,6 +112,7 @@ def test_a_failed_check_keeps_the_printed_number() -> None:
     report = R.random_report(random.Random(8), "2021")
     report["requests"]["new"]["natural_person"] += 1  # the document itself is inconsistent
     got = parse_bytes(R.to_text(report, "tab").encode(), "r.txt")
+    assert validate_report(got) == []
     assert got["requests"]["new"]["natural_person"] == report["requests"]["new"]["natural_person"]
     failed = {c["rule"] for c in got["checks"] if not c["ok"]}
     assert {"requests.row_total.new", "requests.balance.natural_person"} <= failed
@@ -162,6 +169,7 @@ def test_office_forms_parse_exactly_or_say_so(office_batch, form: str, min_exact
     exact, silent = 0, []
     for path, want in office_batch[form]:
         got = parse_bytes(path.read_bytes(), path.name)
+        assert validate_report(got) == []
         problems = diff(got, want)
         if not problems:
             exact += 1
@@ -182,9 +190,11 @@ def test_a_scan_without_text_layer_gives_nulls_and_a_check(office_batch, tmp_pat
     scan = tmp_path / "scan.pdf"
     image.save(scan, "PDF")
     got = parse_bytes(scan.read_bytes(), "scan.pdf")
+    assert validate_report(got) == []
     assert got["requests"] is None and got["active"] is None and got["appeals"] is None
     assert any(c["rule"] == "document.text_layer" and not c["ok"] for c in got["checks"])
     png = tmp_path / "scan.png"
     image.save(png)
     got_png = parse_bytes(png.read_bytes(), "scan.png")
+    assert validate_report(got_png) == []
     assert got_png["requests"] is None and not got_png["checks"][0]["ok"]

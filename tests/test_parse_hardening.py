@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from crawler.imitation.render import expected, random_report, to_docx, to_html, to_text
 from parsers import Limits, NotAReport, TooLarge, Unreadable, decode, parse_bytes, parse_file
 from tests import hostile
 from tests.conftest import SHARED, diff, need, run_cli
+from tests.web.render import expected, random_report, to_docx, to_html, to_text
 
 PINGTAN = SHARED / "real" / "pingtan"
 

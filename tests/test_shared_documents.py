@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from parsers import parse_file
+from parsers import parse_file, validate_report
 from tests.conftest import SHARED, diff, need
 
 CASES = sorted(
@@ -25,6 +25,7 @@ def test_shared_material_present() -> None:
 def test_parses_to_expected(path: str) -> None:
     want = json.loads(Path(path).with_suffix(".expected.json").read_text(encoding="utf-8"))
     got = parse_file(path)
+    assert validate_report(got) == []
     assert diff(got, want) == []
     assert got["checks"], "the form's arithmetic was checked"
     assert all(c["ok"] for c in got["checks"]), [c for c in got["checks"] if not c["ok"]]

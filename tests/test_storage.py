@@ -22,6 +22,7 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, select, text
 
+from crawler.config import env
 from crawler.outputs.export import export
 from crawler.outputs.formats import flat_row
 from storage.db import Store
@@ -31,7 +32,7 @@ from storage.session import MIGRATIONS, resolve_url
 from tests.conftest import need
 from tests.web.render import random_report
 
-PG_ADMIN = os.environ.get("NIANBAO_TEST_PG", "postgresql+psycopg://{user}@127.0.0.1:5432/test")
+PG_ADMIN = env("NIANBAO_TEST_PG")
 TABLES = {"sites", "crawl_runs", "site_results", "resources", "documents", "reports", "alembic_version"}
 SPAWN = multiprocessing.get_context("spawn")
 

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 import apprise
 from apprise.manager_plugins import NotificationManager
 
+from crawler.config import Config
 from crawler.outputs.texts import event_lines, event_title
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ class Notifier:
                 ep.queued += 1
             ep.queue.put((event.get("id"), data))
 
-    def close(self, wait: float = 15.0) -> dict[str, int]:
+    def close(self, wait: float = Config.notify_wait) -> dict[str, int]:
         """Deliver what is queued for at most `wait` seconds, then give up; return the counts over all URLs.
 
         Logs one line per URL that missed events. Events still queued or in flight at the deadline count as

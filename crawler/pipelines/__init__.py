@@ -1,1 +1,1 @@
-"""Item pipelines, one class per file: parse → store."""
+"""Item pipelines, one class per file: parse → validate (the schema) → store."""

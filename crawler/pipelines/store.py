@@ -7,6 +7,7 @@ import asyncio
 import logging
 from typing import Any
 
+from crawler.config import Config
 from crawler.items import DocumentItem, RemovedItem, SeenItem
 from storage.db import Store
 from storage.kinds import EventKind, site_stat
@@ -17,18 +18,19 @@ log = logging.getLogger(__name__)
 class StorePipeline:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.config = Config.from_crawler(crawler)
         self.store: Store | None = None
         self.notifier: Any = None
         self.urls: list[str] = []
-        self.run_id: int | None = crawler.settings.getint("NIANBAO_RUN_ID") or None
+        self.run_id: int | None = self.config.run_id or None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
-        self.store = Store(self.crawler.settings.get("NIANBAO_DB"))
-        self.urls = self.crawler.settings.getlist("NIANBAO_NOTIFY")
+        self.store = Store(self.config.db)
+        self.urls = list(self.config.notify)
         if self.urls:
             from crawler.outputs.notify import Notifier
 
@@ -38,9 +40,8 @@ class StorePipeline:
     def _redeliver(self) -> None:
         """Events an earlier crawl queued for a URL that never arrived (the endpoint was down) are sent again."""
         assert self.store is not None
-        days = self.crawler.settings.getfloat("NIANBAO_REDELIVER_DAYS", 7)
         for url in self.urls:
-            ids = self.store.events.undelivered(url, days)
+            ids = self.store.events.undelivered(url, self.config.redeliver_days)
             if ids:
                 log.info("notify: sending again %d events an earlier crawl could not deliver", len(ids))
                 self.crawler.stats.inc_value("nianbao/notify/resent", len(ids))
@@ -49,7 +50,7 @@ class StorePipeline:
 
     def close_spider(self) -> None:
         if self.notifier is not None:
-            counts = self.notifier.close(wait=self.crawler.settings.getfloat("NIANBAO_NOTIFY_WAIT", 15.0))
+            counts = self.notifier.close(wait=self.config.notify_wait)
             for key, value in (counts or {}).items():
                 self.crawler.stats.set_value(f"nianbao/notify/{key}", value)
         if self.store is not None:
