@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
+from crawler.items import DocumentItem, RemovedItem, SeenItem
 from crawler.pipelines.validate import ValidationPipeline
 from crawler.settings import ITEM_PIPELINES
 from parsers import parse_bytes
@@ -23,9 +25,11 @@ def pipeline() -> ValidationPipeline:
     return ValidationPipeline.from_crawler(crawler)
 
 
-def _item(site: str = "宁县") -> dict[str, Any]:
+def _item(site: str = "宁县") -> DocumentItem:
     report = parse_bytes(R.to_text(R.random_report(random.Random(2), "2021"), "space").encode(), "r.txt")
-    return {"site": site, "report": report, "document_url": "http://x.gov.cn/r.txt", "body": b"..."}
+    return DocumentItem(site=site, page_url="http://x.gov.cn/r.txt", document_url="http://x.gov.cn/r.txt", body=b"...",
+                        content_type="text/plain", http_status=200, fetched_at=datetime.now(UTC), discovery_path=[],
+                        report=report)
 
 
 def test_it_sits_between_parse_and_store() -> None:
@@ -42,11 +46,11 @@ def test_a_valid_report_passes_unchanged(pipeline: ValidationPipeline) -> None:
 
 def test_an_invalid_report_is_dropped_counted_and_named(pipeline: ValidationPipeline, caplog) -> None:
     bad = _item("社旗县")
-    bad["report"]["requests"]["new"]["total"] = "11"
+    bad.report["requests"]["new"]["total"] = "11"
     with pytest.raises(DropItem, match=r"^invalid report: http://x.gov.cn/r.txt: requests.new.total: expected integer"):
         pipeline.process_item(bad)
     missing = _item("社旗县")
-    del missing["report"]["template"]
+    del missing.report["template"]
     with pytest.raises(DropItem, match="template: missing"):
         pipeline.process_item(missing)
     pipeline.process_item(_item("宁县"))
@@ -59,8 +63,7 @@ def test_an_invalid_report_is_dropped_counted_and_named(pipeline: ValidationPipe
     assert "1 of 3 parsed reports valid (33.3 %)" in caplog.text
 
 
-@pytest.mark.parametrize("kind", ["seen", "removed"])
-def test_what_a_recrawl_learned_passes_through(pipeline: ValidationPipeline, kind: str) -> None:
-    item = {"kind": kind, "site": "宁县", "report_ids": [1, 2], "detail": "404"}
+@pytest.mark.parametrize("item", [SeenItem("宁县", [1, 2]), RemovedItem("宁县", [1, 2], "404")])
+def test_what_a_recrawl_learned_passes_through(pipeline: ValidationPipeline, item: Any) -> None:
     assert pipeline.process_item(item) is item
     assert pipeline.crawler.stats.get_value("nianbao/invalid_reports") is None

@@ -2,7 +2,7 @@
 
 An invalid report is dropped with one line naming the first key at fault, and counted in the crawl stats
 (`nianbao/invalid_reports`, `nianbao/site/<site>/invalid_reports`); at the close the share of valid reports is
-logged. What a recrawl learned about stored reports (items of kind "seen" / "removed") passes through.
+logged. What a recrawl learned about stored reports (SeenItem, RemovedItem) passes through.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
+from crawler.items import DocumentItem
 from parsers import validate_report
+from storage.kinds import site_stat
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +28,19 @@ class ValidationPipeline:
     def from_crawler(cls, crawler: Any) -> ValidationPipeline:
         return cls(crawler)
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        if item.get("kind") in ("seen", "removed"):
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, DocumentItem):
             return item
-        problems = validate_report(item.get("report"))
+        problems = validate_report(item.report)
         if not problems:
             self.valid += 1
             return item
         self.invalid += 1
         stats = self.crawler.stats
         stats.inc_value("nianbao/invalid_reports")
-        stats.inc_value(f"nianbao/site/{item.get('site')}/invalid_reports")
+        stats.inc_value(site_stat(item.site, "invalid_reports"))
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise DropItem(f"invalid report: {item.get('document_url')}: {problems[0]}{more}")
+        raise DropItem(f"invalid report: {item.document_url}: {problems[0]}{more}")
 
     def close_spider(self) -> None:
         total = self.valid + self.invalid
