@@ -21,8 +21,9 @@ from tests.conftest import ROOT, SHARED, diff, need
 from tests.web import render as R
 
 DOCUMENTS = sorted(
-    [*SHARED.glob("seeds/*.txt"), *SHARED.glob("real/*.pdf"), *SHARED.glob("real/pingtan/*.html")], key=str
-)
+    [*SHARED.glob("seeds/*.txt"), *SHARED.glob("real/*.pdf"),
+     *(p for p in SHARED.glob("real/pingtan/*.html") if p.with_suffix(".expected.json").exists())], key=str
+)  # (the pingtan list page is a list, not a report: tests/test_parse_hardening.py)
 EXPECTED = sorted([*SHARED.glob("seeds/*.expected.json"), *SHARED.glob("real/**/*.expected.json")], key=str)
 
 
@@ -32,7 +33,9 @@ def test_the_schema_is_draft_2020_12_and_ships_with_the_package() -> None:
     assert schema["properties"]["schema"] == {"const": "nianbao.report/1"}
     assert resources.files("parsers.schema").joinpath(SCHEMA_FILE).is_file()
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
-    assert "parsers.schema" in setuptools["packages"]
+    from setuptools import find_packages
+
+    assert "parsers.schema" in find_packages(str(ROOT), include=setuptools["packages"]["find"]["include"])
     assert any(fnmatch.fnmatch(SCHEMA_FILE, pattern) for pattern in setuptools["package-data"]["parsers.schema"])
 
 
@@ -56,7 +59,7 @@ def test_the_schema_has_exactly_the_forms_rows_and_columns(template: str) -> Non
 
 
 def test_shared_material_present() -> None:
-    need(len(DOCUMENTS) >= 11 and len(EXPECTED) >= 10, f"../shared seeds, real PDF and pingtan pages (in {SHARED})")
+    need(len(DOCUMENTS) >= 10 and len(EXPECTED) >= 10, f"../shared seeds, real PDF and pingtan pages (in {SHARED})")
 
 
 @pytest.mark.parametrize("path", DOCUMENTS, ids=[p.name for p in DOCUMENTS])
