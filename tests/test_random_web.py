@@ -99,6 +99,29 @@ def test_announced_list_pages_exist_and_link_every_entry(web: ImitationWeb) -> N
             assert fam.page_urls[e.id] in reached, f"{e.title} ({fam.page_urls[e.id]}) is on no list page; {where(s)}"
 
 
+def test_menus_lead_to_the_column_in_the_drawn_number_of_clicks(web: ImitationWeb) -> None:
+    """Home → (政务公开 →) 政府信息公开 → (法定主动公开内容 →) the column: found after exactly `depth` clicks."""
+    for s in web.sites:
+        if s.variant.get("mode") == "hash":  # the app's menus exist only in its script
+            continue
+        fam = web.families[s.slug]
+        column, netloc = fam.origin + fam.column_url, urlsplit(s.start_url).netloc
+        level, seen, found = [s.start_url], {s.start_url}, None
+        for clicks in range(4):
+            hrefs: set[str] = set()
+            for url in level:
+                status, _, body, _ = fetch(url)
+                assert status == 200, f"{url} → {status}; {where(s)}"
+                hrefs |= links(body, "html", url)
+            if column in hrefs:
+                found = clicks
+                break
+            level = sorted(u for u in hrefs - seen if urlsplit(u).netloc == netloc and "/xwzx/" not in u
+                           and not u.endswith((".png", ".js", ".css")))
+            seen |= set(level)
+        assert found == s.variant["depth"], f"column {column} after {found} clicks; {where(s)}"
+
+
 def test_decoys_are_served(web: ImitationWeb) -> None:
     for s in web.sites:
         fam = web.families[s.slug]

@@ -208,10 +208,10 @@ class VariantFamily(Family):
         friends = ""
         if self.v["friend_links"]:
             r = random.Random(self.spec.slug + "friends")
-            friends = '<div class="friends">友情链接：' + "".join(
-                f'<a href="http://www.{n}.gov.cn/" target="_blank">{t}</a> ' for n, t in
-                r.sample([("gov", "中国政府网"), ("henan", "河南省人民政府"), ("gansu", "甘肃省人民政府"),
-                          ("mof", "财政部"), ("stats", "国家统计局"), ("moe", "教育部")], 4)) + "</div>\n"
+            sites = [("www.gov.cn", "中国政府网"), ("www.henan.gov.cn", "河南省人民政府"), ("www.gansu.gov.cn", "甘肃省人民政府"),
+                     ("www.mof.gov.cn", "财政部"), ("www.stats.gov.cn", "国家统计局"), ("www.moe.gov.cn", "教育部")]
+            friends = ('<div class="friends">友情链接：' + "".join(
+                f'<a href="http://{n}/" target="_blank">{t}</a> ' for n, t in r.sample(sites, 4)) + "</div>\n")
         return friends + super().footer()
 
     portal_path = "/zwgk/portal.html"
@@ -264,6 +264,10 @@ class VariantFamily(Family):
             self.files[path] = self.page(label, self.crumbs(label) + inner)
         for label in ("办事服务", "互动交流"):
             self.files[self.nav_path(label)] = self.page(label, self.simple(label, ""))
+        chrome = {"/wza/": "无障碍", "/m/": "手机版", "/zwgk/zcjd/": "政策解读", "/zwgk/rdhy/": "热点回应",
+                  **{self.fdzd_sibling(i): t for i, t in enumerate(FDZD_SIBLINGS[:5])}}
+        for path, label in chrome.items():
+            self.files.setdefault(path, self.page(label, self.crumbs(label) + self.simple(label, "")))
         self.files[self.news_path] = self.page("新闻中心", self.crumbs("新闻中心") + '<ul class="news-list">' + "".join(
             f'<li><a href="{esc(self.href(p, self.news_path))}">{esc(t)}</a></li>' for p, t in news) + "</ul>\n")
         for p, t in news:

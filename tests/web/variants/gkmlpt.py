@@ -18,7 +18,7 @@ class GkmlptVariant(VariantFamily):
     name = "gkmlpt"
     id_range = (2_000_000, 4_999_999)
     wrapper = '<div class="article-content">'
-    gk_path = "/gkmlpt/index"
+    gk_path = "/zwgk/gkml.html"  # the portal page that leads into the platform (/gkmlpt/index holds the lists)
     extra_paths: dict[str, str] = {  # noqa: RUF012
         "政府信息公开指南": "/gkmlpt/guide", "政府信息公开制度": "/gkmlpt/policy",
         "法定主动公开内容": "/gkmlpt/fdzdgknr", "依申请公开": "/gkmlpt/ysqgk"}
