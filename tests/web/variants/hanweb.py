@@ -78,16 +78,15 @@ class HanwebVariant(VariantFamily):
         self.list_pages.append(ListPage("GET", self.origin + lst.path, base=self.origin + lst.path))
         body = urlencode(param).encode()
         hdr = {"X-Requested-With": "XMLHttpRequest", "Content-Type": "application/x-www-form-urlencoded"}
-        step = per * v["group"]
+        step = per if v["paging"] == "page" else per * v["group"]  # page mode: one page of `perpage` a request
         if v["perpage_cap"]:
             step = min(step, v["perpage_cap"])
-        for n, start in enumerate(range(len(inline) + 1, len(lst.entries) + 1, step), start=1):
+        for start in range(len(inline) + 1, len(lst.entries) + 1, step):
             if v["paging"] == "page":
                 q = f"page={(start - 1) // per + 1}&perpage={per}"
             else:
                 q = f"startrecord={start}&endrecord={min(start + step - 1, len(lst.entries))}&perpage={per}"
             self.list_pages.append(ListPage("POST", f"{self.origin}{v['proxy']}?{q}", body, hdr, self.origin + lst.path, "xml"))
-            del n
 
     def dynamic(self, req: Req) -> Resp | None:
         v = self.v
