@@ -188,7 +188,7 @@ STYLES: dict[str, list[tuple[str, set[Any]]]] = {
     "hanweb": [("paging", {"records", "page"}), ("params_in", {"script", "query"}), ("perpage_cap", {0, 45, 300}),
                ("proxy", {"/module/web/jpage/dataproxy.jsp", "/module/jpage/dataproxy.jsp"})],
     "jpaas": [("quote", {"single", "double"}), ("param_attr", {True, False})],
-    "gkmlpt": [("config", {"window_config", "var", "data", "json"}), ("page_param", {"page", "pageNo"}),
+    "gkmlpt": [("config", {"window_config", "var", "data", "json", "script_query"}), ("page_param", {"page", "pageNo"}),
                ("answer", {"articles", "data"}), ("route", {"hash", "page"})],
     "lonsun": [("ids_in", {"url", "data", "var"}), ("column_form", set(range(3)))],
     "epoint": [("method", {"POST", "GET"}), ("base0", {True, False})],

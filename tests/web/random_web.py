@@ -13,8 +13,11 @@ DOCX made on first request (no LibreOffice); `forms=True` adds PDF and DOC, conv
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
+import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -99,3 +102,29 @@ def build_random_web(seed: int, n_sites: int, *, families: list[str] | None = No
     return web
 
 
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve a drawn web by hand until Ctrl-C: one line per site with its variant's main choices."""
+    ap = argparse.ArgumentParser(prog="python -m tests.web.random_web", description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sites", type=int, default=22)
+    ap.add_argument("--forms", action="store_true", help="PDF and DOC reports too (LibreOffice)")
+    args = ap.parse_args(argv)
+    t0 = time.monotonic()
+    with build_random_web(args.seed, args.sites, forms=args.forms) as web:
+        print(f"{len(web.sites)} sites (seed {args.seed}) ready in {time.monotonic() - t0:.1f}s (Ctrl-C stops)")
+        for s in web.sites:
+            v = s.variant
+            print(f"{v['index']:>4} {s.family:<7} {s.start_url:<24} {len(s.reports):>3} reports  depth {v['depth']} "
+                  f"{v['nb_text']} / {v['subcols']} / {v['row']} / {v['href']}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

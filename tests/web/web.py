@@ -12,7 +12,8 @@ host). Sites are data (`SITES`, one `SiteSpec` each); their family's URL scheme 
 tests/web/families/. Reports come from tests/web/render.py; PDF and DOC attachments are
 converted by LibreOffice once, in one batch call per format, and cached under `cache_dir`.
 
-`python -m tests.web.web` serves the default web until Ctrl-C.
+`python -m tests.web.web` serves the default web until Ctrl-C. tests/web/random_web.py draws a web that varies
+(`build_random_web(seed, n)`: each site a random variant of its family, from tests/web/variants/).
 """
 
 from __future__ import annotations

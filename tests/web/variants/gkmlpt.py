@@ -1,6 +1,7 @@
 """Guangdong gkmlpt: the list from `/gkmlpt/api/all/{catId}` (`page` or `pageNo`, `sid`), answered as
 `{total, articles:[{title,url}]}` or `{count, data:[{name,link}]}`; SID and category ids written in the page as
-`SID: '…'` in a config object, `var SID='…'`, `data-*` attributes or a JSON `<script>` of named categories."""
+`SID: '…'` in a config object, `var SID='…'`, `data-*` attributes, a JSON `<script>` of named categories or the
+query string of a script's URL."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ class GkmlptVariant(VariantFamily):
     @classmethod
     def draw(cls, rng: random.Random) -> dict[str, Any]:
         return {"sid": str(rng.randint(700000, 799999)), "cat": rng.randint(2000, 9999),
-                "config": pick(rng, ("window_config", "var", "data", "json")), "page_param": pick(rng, ("page", "pageNo")),
+                "config": pick(rng, ("window_config", "var", "data", "json", "script_query")), "page_param": pick(rng, ("page", "pageNo")),
                 "answer": pick(rng, ("articles", "data")), "cat_key": pick(rng, ("catId", "cat_id", "id")),
                 "route": pick(rng, ("hash", "page"))}
 
@@ -51,6 +52,8 @@ class GkmlptVariant(VariantFamily):
                     f"  {key.upper()}: {self.cat(lst)},\n  API_BASE: '/gkmlpt/api'\n}};</script>\n")
         if v["config"] == "var":
             return f"<script>var SID='{v['sid']}';\nvar {key}={self.cat(lst)};\nvar API_BASE='/gkmlpt/api';</script>\n"
+        if v["config"] == "script_query":
+            return f'<script src="/gkmlpt/static/js/config.js?sid={v["sid"]}&amp;{key}={self.cat(lst)}&amp;v=2"></script>\n'
         if v["config"] == "data":
             return f'<div id="gkmlpt-app" data-sid="{v["sid"]}" data-{key.lower()}="{self.cat(lst)}" data-api="/gkmlpt/api"></div>\n'
         return ('<script type="application/json" id="gkmlpt-config">'
@@ -70,6 +73,8 @@ class GkmlptVariant(VariantFamily):
             self.list_pages.append(ListPage("GET", self.origin + path, base=self.origin + path))
         self.list_pages += [ListPage("GET", f"{self.origin}/gkmlpt/api/all/{self.cat(lst)}?{v['page_param']}={p}&sid={v['sid']}",
                                      base=self.origin + path, kind="json") for p in range(1, pages + 1)]
+        self.files["/gkmlpt/static/js/config.js"] = Resp(body=b"/* reads sid and the category from its own src */",
+                                                          ctype="application/javascript")
         self.files["/gkmlpt/static/js/list.js"] = Resp(body=b"/* fetches /gkmlpt/api/all/{cat} and draws #list */",
                                                         ctype="application/javascript")
 
