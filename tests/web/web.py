@@ -12,7 +12,8 @@ host). Sites are data (`SITES`, one `SiteSpec` each); their family's URL scheme 
 tests/web/families/. Reports come from tests/web/render.py; PDF and DOC attachments are
 converted by LibreOffice once, in one batch call per format, and cached under `cache_dir`.
 
-`python -m tests.web.web` serves the default web until Ctrl-C.
+`python -m tests.web.web` serves the default web until Ctrl-C. tests/web/random_web.py draws a web that varies
+(`build_random_web(seed, n)`: each site a random variant of its family, from tests/web/variants/).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
@@ -41,6 +42,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from .families import FAMILIES
 from .families.base import ERROR_500, Entry, Family, Req, Resp, SiteSpec
 from .render import _SYL1, _SYL2, convert_with_libreoffice, expected, random_report, to_docx
+from .variants import VARIANTS
+from .variants.base import ListPage
 
 GENERATOR_VERSION = "web-1"  # bump when generated content changes: it names the cache directory
 
@@ -122,9 +125,16 @@ class SiteTruth:
     decoy_titles: list[str]
     attachment_host: str | None
     slug: str = ""
+    variant: dict[str, Any] = field(default_factory=dict)  # what was drawn for a random web's site (build_random_web)
+    lists: list[ListPage] = field(default_factory=list)  # every list page / API page the site announces (random web)
 
 
 # ---------------------------------------------------------------- content
+def family_class(spec: SiteSpec) -> type[Family]:
+    """The class that builds a site: its family's variant class when the site was drawn with a variant."""
+    return VARIANTS[spec.family] if spec.variant is not None else FAMILIES[spec.family]
+
+
 def _date(rng: random.Random, year: int, first: int, last: int) -> dt.date:
     """A day `first`..`last` days into `year`."""
     return dt.date(year, 1, 1) + dt.timedelta(days=rng.randint(first, last))
@@ -136,7 +146,7 @@ def make_entries(spec: SiteSpec, rng: random.Random) -> list[Entry]:
     if not spec.column:
         return []
     county, years = spec.county, spec.years
-    low, high = FAMILIES[spec.family].id_range
+    low, high = family_class(spec).id_range
     ids: set[int] = set()
 
     def entry(title: str, date: dt.date, section: str, report: dict[str, Any] | None = None) -> Entry:
@@ -304,7 +314,7 @@ class _Handler(BaseHTTPRequestHandler):
         if "x-www-form-urlencoded" in (self.headers.get("Content-Type") or ""):
             form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
         req = Req(self.command, self.path, unquote(split.path), dict(parse_qsl(split.query, keep_blank_values=True)),
-                  {k.lower(): v for k, v in self.headers.items()}, form)
+                  {k.lower(): v for k, v in self.headers.items()}, form, raw)
         try:
             resp: Resp = srv.respond(req)
         except Exception:
@@ -354,8 +364,9 @@ def _not_modified(headers: dict[str, str], etag: str, modified: dt.datetime) -> 
 class ImitationWeb:
     """The running sites. Built (ports bound, truth known) by `build_web`; serving between start() and stop()."""
 
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float = 0.0, seed: int | None = None) -> None:
         self.latency = latency
+        self.seed = seed  # what the web was drawn from (build_web, build_random_web)
         self.sites: list[SiteTruth] = []
         self.families: dict[str, Family] = {}  # by slug, for tests that need a family's ids
         self.requests: list[tuple[float, str, str, str]] = []
@@ -402,7 +413,7 @@ class ImitationWeb:
             if spec.attachment_host:
                 attach = self._server()
             origin = f"http://{srv.netloc}"
-            family = FAMILIES[spec.family](spec, origin, entries, f"http://{attach.netloc}" if attach else None)
+            family = family_class(spec)(spec, origin, entries, f"http://{attach.netloc}" if attach else None)
             family.build()
             srv.respond = family.respond
             if attach:
@@ -410,7 +421,8 @@ class ImitationWeb:
             self._built[spec.slug] = (spec, origin, srv, attach)
         self.families[spec.slug] = family
         truth = SiteTruth(spec.county, spec.family, origin + "/", spec.status, self._truth(spec, family),
-                          [e.title for e in entries if e.report is None], attach.netloc if attach else None, spec.slug)
+                          [e.title for e in entries if e.report is None], attach.netloc if attach else None, spec.slug,
+                          dict(spec.variant or {}), list(getattr(family, "list_pages", [])))
         self.sites.append(truth)
         return truth
 
@@ -429,7 +441,7 @@ class ImitationWeb:
         spec, origin, srv, attach = self._built[truth.slug]
         spec = replace(spec, **spec_changes)
         old = self.families[truth.slug]
-        family = FAMILIES[spec.family](spec, origin, list(old.entries if entries is None else entries),
+        family = family_class(spec)(spec, origin, list(old.entries if entries is None else entries),
                                        f"http://{attach.netloc}" if attach else None)
         family.build()
         assert srv is not None
@@ -439,6 +451,7 @@ class ImitationWeb:
         self._built[truth.slug] = (spec, origin, srv, attach)
         self.families[truth.slug] = family
         truth.reports = self._truth(spec, family)
+        truth.lists = list(getattr(family, "list_pages", []))
         return truth
 
     def publish(self, key: str, organ_suffix: str = "审计局", seed: int = 1) -> ExpectedReport:
@@ -450,7 +463,7 @@ class ImitationWeb:
         year = spec.years[-1]
         report = random_report(rng, "2021", organ=spec.county + organ_suffix, region=spec.county, year=year)
         ids = {e.id for e in family.entries}
-        low, high = FAMILIES[spec.family].id_range
+        low, high = family_class(spec).id_range
         new_id = next(i for i in (rng.randint(low, high) for _ in range(1000)) if i not in ids)
         newest = max(e.date for e in family.entries)
         entry = Entry(new_id, report["title"], newest + dt.timedelta(days=1), "bm", report)
@@ -524,7 +537,7 @@ def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_di
     specs = [*SITES, *_extra_specs(seed, n_extra)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
     fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
-    web = ImitationWeb(latency)
+    web = ImitationWeb(latency, seed)
     try:
         for spec, entries in plans:
             web.add(spec, entries)

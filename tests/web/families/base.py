@@ -60,6 +60,7 @@ class Req:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     form: dict[str, str]
+    raw: bytes = b""  # the request body as sent
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class SiteSpec:
     slow_article: float = 0.0  # the newest report's page takes this many seconds
     attachment_host: bool = False  # every other attachment lives on a separate host
     column: bool = True  # the site has a 年报 column
+    variant: dict[str, Any] | None = None  # a random web's drawn layout (tests/web/variants/); None: the family's own
 
 
 @dataclass
