@@ -47,6 +47,14 @@ class Config:
     revalidate_hours: float = setting(
         "NIANBAO_REVALIDATE_HOURS", 72.0,
         "a known report page without ETag/Last-Modified is fetched again only after this many hours", minimum=0)
+    page_budget: int = setting(
+        "NIANBAO_PAGE_BUDGET", 600,
+        "menu, column and list pages asked for per site at most (reports and attachments not counted); a site that "
+        "spends it ends `budget`", minimum=1)
+    column_depth: int = setting(
+        "NIANBAO_COLUMN_DEPTH", 4, "levels of sub-columns (by year, by organ …) followed below a 年报 column", minimum=0)
+    menu_depth: int = setting(
+        "NIANBAO_MENU_DEPTH", 4, "menu pages followed from the homepage towards the 年报 column", minimum=1)
     progress: bool = setting("NIANBAO_PROGRESS", True, "progress lines on stderr every few seconds (off: `--no-progress`)")
     tracebacks: bool = setting("NIANBAO_TRACEBACKS", False, "log records keep their tracebacks (`nianbao crawl -v`)")
     retry_backoff: float = setting(

@@ -24,6 +24,7 @@ class DocumentItem:
     attachment: bool = False
     filename: str | None = None  # from Content-Disposition
     sha256: str | None = None  # of `body`, when the spider hashed it already
+    candidate: bool = False  # the list's link said nothing (查看, 下载, a file name): only the document tells
     report: dict[str, Any] | Exception | None = field(default=None, repr=False)  # parsed already (inline pages)
 
     def describe(self) -> str:

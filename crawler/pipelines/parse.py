@@ -34,6 +34,9 @@ class ParsePipeline:
         report = item.report
         if report is None:
             report = await parse_elsewhere(item.body, item.filename or item.document_url)
+        if isinstance(report, NotAReport) and item.candidate:
+            stats.inc_value("nianbao/candidates_not_reports")  # a link that said nothing led to no report: expected
+            raise DropItem(f"not a report (the list's link said nothing): {item.document_url}")
         if isinstance(report, Exception):
             kind = ("unreadable" if isinstance(report, Unreadable) else "not_a_report" if isinstance(report, NotAReport)
                     else "worker_died" if isinstance(report, WorkerDied) else "parse_error")
@@ -43,6 +46,8 @@ class ParsePipeline:
         _confirm_identity(report, item.list_title)
         item.report = report
         stats.inc_value("nianbao/reports_parsed")
+        if item.candidate:
+            stats.inc_value(site_stat(item.site, "candidates_parsed"))
         return item
 
 

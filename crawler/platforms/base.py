@@ -61,11 +61,18 @@ def _json_links(data: Any, response: Response) -> Iterator[tuple[str, str]]:
 PAGE = 999000999  # stands for the page number in a paged API's URL template
 
 
-def paged(template: str, headers: dict[str, str] | None = None, page: int = 1) -> Request:
-    """Page `page` of an API whose pages are asked for one after the other (the spider asks for the
-    next one while a page still brings new entries)."""
+def paged(template: str, headers: dict[str, str] | None = None, page: int = 1, body: str | None = None) -> Request:
+    """Page `page` of an API whose pages are asked for one after the other (the spider asks for the next one
+    while a page still brings new entries). The page number stands in `template` (or in the form `body` of a
+    POST) as PAGE or as `{n}`."""
+    template, body = (t.replace("{n}", str(PAGE)) if t is not None else None for t in (template, body))
     url = template.replace(str(PAGE), str(page))
-    return Request(url, headers=headers or {}, meta={"page_template": template, "page_no": page, "page_headers": headers or {}})
+    meta = {"page_template": template, "page_no": page, "page_headers": headers or {}, "page_body": body}
+    if body is None:
+        return Request(url, headers=headers or {}, meta=meta)
+    form_headers = {"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8", **(headers or {})}
+    return Request(url, method="POST", body=body.replace(str(PAGE), str(page)), headers=form_headers, meta=meta,
+                   dont_filter=True)
 
 
 def next_page(response: Response) -> Request | None:
@@ -73,7 +80,7 @@ def next_page(response: Response) -> Request | None:
     page = response.meta.get("page_no", 1)
     if not template or page >= MAX_PAGES:
         return None
-    return paged(template, response.meta.get("page_headers"), page + 1)
+    return paged(template, response.meta.get("page_headers"), page + 1, response.meta.get("page_body"))
 
 
 class Platform:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from storage.kinds import SiteResult, SiteStatus, site_stat
+
+if TYPE_CHECKING:
+    from crawler.listing import ListPage
 
 
 def host_of(url: str) -> str:
@@ -18,6 +21,33 @@ def host_of(url: str) -> str:
 def _domain(netloc: str) -> str:
     host = netloc.split(":", 1)[0]
     return host[4:] if host.startswith("www.") else host
+
+
+@dataclass
+class Tally:
+    """One list (a column and its further pages): what it said it holds against what was read of it."""
+
+    pages: set[str] = field(default_factory=set)  # its pages (canonical URLs): read ones and announced ones
+    announced: int | None = None  # entries the list says it has
+    page_count: int | None = None  # pages the list says it has
+
+    def add(self, url: str, page: ListPage) -> None:
+        self.pages.add(url)
+        for name in ("announced", "page_count"):
+            said = getattr(page, name)
+            if said is not None and said > (getattr(self, name) or 0):
+                setattr(self, name, said)
+
+    def shortfall(self, rows_by_page: dict[str, set[str]]) -> str | None:
+        """What was not read of what the list announced, in words; None when it was all read. A page of the
+        list counts as read wherever the walk reached it from."""
+        read = [u for u in self.pages if u in rows_by_page]
+        rows = set().union(*(rows_by_page[u] for u in read)) if read else set()
+        if self.announced and len(rows) < self.announced:
+            return f"announces {self.announced} entries, {len(rows)} read"
+        if self.page_count and len(read) < self.page_count:
+            return f"announces {self.page_count} pages, {len(read)} read"
+        return None
 
 
 @dataclass
@@ -32,6 +62,15 @@ class Walk:
     errors: list[str] = field(default_factory=list)
     routes: set[str] = field(default_factory=set)  # hash routes already asked for
     script_only: bool = False  # the homepage was a script shell: render every page, skip the plain fetch
+    listed: set[str] = field(default_factory=set)  # menu, column and list pages asked for (the page budget)
+    over_budget: int = 0  # pages not asked for because the budget was spent
+    renders: int = 0  # lists rendered in Chromium because plain HTTP showed none of their entries
+    candidates: set[str] = field(default_factory=set)  # links only the document could judge
+    lists: dict[str, Tally] = field(default_factory=dict)  # by the list's first page
+    rows: dict[str, set[str]] = field(default_factory=dict)  # list page read (canonical URL) → links in its rows
+
+    def tally(self, root: str) -> Tally:
+        return self.lists.setdefault(root, Tally())
 
     def in_site(self, url: str) -> bool:
         """The site's own hosts: the start host and its subdomains/siblings under the same domain."""
@@ -81,21 +120,36 @@ class Site:
     def end(self, status: SiteStatus, reason: str) -> None:
         self.status, self.reason = status, reason
 
-    def conclude(self) -> None:
-        """The status of a site nothing stopped: dead, no column, or ok."""
+    def conclude(self, stats: dict[str, Any], budget: int) -> None:
+        """The status of a site nothing stopped: dead, no column, no reports, budget spent, partial, or ok."""
         if self.status is not None:
             return
         w = self.walk
+        found = len(w.reports) + int(stats.get(site_stat(self.name, "candidates_parsed"), 0))
+        use = f"{len(w.listed)} of {budget} list pages" + (f", {w.renders} rendered" if w.renders else "")
+        short = [f"{url} {gap}" for url, t in w.lists.items() if (gap := t.shortfall(w.rows))]
         if not w.root_ok:
             self.end(SiteStatus.DEAD, "; ".join(w.errors[:1]) or "homepage not reached")
-        elif not w.reports:
-            self.end(SiteStatus.NO_COLUMN,
-                     "no 政府信息公开年报 column found" if not w.columns else "年报 column has no reports")
+        elif w.over_budget and not found:
+            self.end(SiteStatus.BUDGET, f"page budget spent before any report was found ({use}; "
+                                        f"{w.over_budget} pages not asked for)")
+        elif not found:
+            tried = sorted(set(w.lists) or w.columns)
+            self.end(SiteStatus.NO_COLUMN, "no 政府信息公开年报 column found" + (f" ({use})" if w.listed else "")
+                     if not tried else f"年报 column has no reports (tried: {', '.join(tried[:5])}"
+                     + (f" and {len(tried) - 5} more" if len(tried) > 5 else "") + f"; {use})")
+        elif w.over_budget:
+            self.end(SiteStatus.BUDGET, f"{found} reports found; page budget spent ({use}; {w.over_budget} pages "
+                                        "not asked for)")
+        elif short:
+            self.end(SiteStatus.PARTIAL, f"{found} reports found; list {short[0]}"
+                     + (f" (and {len(short) - 1} more lists)" if len(short) > 1 else "") + f"; {use}")
         else:
-            self.end(SiteStatus.OK, f"{len(w.reports)} report links in {len(w.columns)} list(s)")
+            self.end(SiteStatus.OK, f"{found} reports in {len(w.lists)} list(s); {use}")
 
     def result(self, stats: dict[str, Any]) -> SiteResult:
         """The site's result row: the walk's counts and the pipelines' counters from the crawl stats."""
         counted = {c: int(stats.get(site_stat(self.name, c), 0)) for c in SiteResult.COUNTED}
+        found = len(self.walk.reports) + int(stats.get(site_stat(self.name, "candidates_parsed"), 0))
         return SiteResult(self.name, self.status or SiteStatus.INTERRUPTED, self.reason, pages_fetched=self.walk.pages,
-                          reports_found=len(self.walk.reports), **counted)
+                          reports_found=found, **counted)
