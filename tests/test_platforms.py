@@ -88,7 +88,7 @@ def test_gkmlpt_api_from_sid_and_category() -> None:
     response = column("gkmlpt")
     first = next(iter(platforms.detect(response.text)[0].pages(response)))
     parts = urlsplit(first.url)
-    assert parts.path.startswith("/gkmlpt/api/all/") and parse_qs(parts.query) == {"page": ["1"], "sid": ["793021"]}
+    assert parts.path == "/gkmlpt/api/all/6783" and parse_qs(parts.query) == {"page": ["1"], "pageNo": ["1"], "sid": ["793021"]}
 
 
 def test_lonsun_ajax_url_glued_from_script_literals() -> None:

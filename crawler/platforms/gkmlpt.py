@@ -9,24 +9,29 @@ from urllib.parse import urljoin
 from scrapy import Request
 from scrapy.http import TextResponse
 
+from . import config
 from .base import PAGE, Platform, paged
 
 
 class Gkmlpt(Platform):
-    """Guangdong gkmlpt: JSON list API keyed by the page's SID and the column's catId."""
+    """Guangdong gkmlpt: a JSON list API per category, `/gkmlpt/api/all/{catId}?page=N&sid={SID}`. The SID and
+    the category come from the page's configuration in whatever shape, a category tree by its names, or the
+    column's URL (`#catId`, `/…/catId`)."""
 
     name = "gkmlpt"
     marker = re.compile(r"gkmlpt")
-    sid = re.compile(r"""SID\s*[:=]\s*['"]([^'"]+)['"]""")
-    cat = re.compile(r"""(?:catId|CATEGORY|category_id|cat_id)\s*[:=]\s*['"]?(\d+)""", re.I)
 
     def pages(self, response: TextResponse) -> Iterator[Request]:
-        sid, cat = self.sid.search(response.text), self.cat.search(response.text)
-        if not (sid and cat):
-            cat_in_url = re.search(r"#(\d+)$|/(\d+)/?$", response.url)
-            if not (sid and cat_in_url):
-                return
-            cat_id = next(g for g in cat_in_url.groups() if g)
-        else:
-            cat_id = cat.group(1)
-        yield paged(urljoin(response.url, f"/gkmlpt/api/all/{cat_id}?page={PAGE}&sid={sid.group(1)}"))
+        found = config.values(response.text)
+        sid = config.first(found, "sid", "siteid")
+        if sid is None:
+            return
+        cats = config.report_categories(config.categories(response.text))
+        if not cats:
+            cat = config.first(found, "catId", "categoryId", "category", "columnId", "id")
+            in_url = re.search(r"#/?(\d+)$|/(\d+)/?(?:index\.html?)?$", response.url)
+            cats = [cat] if cat else [next(g for g in in_url.groups() if g)] if in_url else []
+        base = config.first(found, "api", "apibase", "apiurl") or "/gkmlpt/api"
+        for cat in cats:
+            # the page parameter is `page` on some servers, `pageNo` on others: both are sent
+            yield paged(urljoin(response.url, f"{base.rstrip('/')}/all/{cat}?page={PAGE}&pageNo={PAGE}&sid={sid}"))

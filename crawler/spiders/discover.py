@@ -137,7 +137,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         """What the page holds, and where it leads."""
         place = Place.of(response.meta)
         body = body if body is not None else _text_of(response)
-        page = listing.read(body, response.url, about_reports=place.in_column)
+        # an API's answer is HTML or JSON for the list page's script: its relative links are the page's, as in a browser
+        page = listing.read(body, response.meta.get("base_url") or response.url, about_reports=place.in_column)
         if page.entries and not place.in_column:
             place = Place(place.nav_depth, 0, response.url)  # it lists reports: a 年报 list, whatever led here
         key = listing.canonical(response.url)
@@ -200,7 +201,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
             return
         if not place.in_column:
             place = Place(place.nav_depth, 0, response.url)
-        meta = {"site": site.name, "path": response.meta["path"], **place.meta()}
+        meta = {"site": site.name, "path": response.meta["path"], **place.meta(),
+                "base_url": response.meta.get("base_url") or response.url}
         for platform in platforms.detect(response.text):
             for req in platform.pages(response):
                 key = listing.canonical(req.url)
@@ -246,7 +248,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 yield platforms.paged(url, _replayable(exchange.headers), len(rendered.pages) + 1, body).replace(
                     callback=self.parse_page, errback=self.failed,
                     meta={"site": site.name, "path": response.meta["path"], "download_slot": host_of(exchange.url),
-                          **place.meta()})
+                          "base_url": response.url, **place.meta()})
                 break
         if not shown:
             site.walk.errors.append(f"rendered list showed nothing: {response.url}")
