@@ -90,7 +90,7 @@ _MENU = re.compile(r"^(?:(?:政府|政务)?信息)?公开(?:专栏|目录|平台
 _GENERIC = re.compile(
     r"^(?:查看|详情|详细|详细信息|点击查看|点击下载|查看详情|查看全文|全文|阅读全文|阅读|下载|附件|附件下载|下载附件|浏览|打开|原文|原文下载|"
     r"pdf|PDF|doc|word|Word|更多|more|>>|»|\d{4}[-./年]\d{1,2}[-./月]\d{1,2}日?|\d{4}年度?|\d{4}|"
-    r"[\w\-]{0,60}\.(?:pdf|docx?|wps|ofd|xlsx?)|P0\d{10,}.*|[(（]?(?:图片版|文字版|超链版|PDF版)[)）]?)$", re.I)
+    r"[\w\-]{0,60}\.(?:pdf|docx?|wps|ofd|xlsx?|s?html?|aspx?|jsp|php)|P0\d{10,}.*|[(（]?(?:图片版|文字版|超链版|PDF版)[)）]?)$", re.I)
 _NEXT = re.compile(r"^(?:下一页|下页|后一页|后页|下一頁|>|>>|»|›|→|尾页|末页|最后一页|next|Next|\d{1,3})$")
 
 
@@ -116,7 +116,7 @@ def is_folder(text: str) -> bool:
 def is_menu(text: str) -> bool:
     """A link to the 政府信息公开 / 政务公开 area that leads to the 年报 column."""
     s = squash(text)
-    return bool(s) and len(s) <= 14 and _MENU.search(s) is not None and not is_decoy(s)
+    return bool(s) and len(s) <= 14 and _MENU.search(s) is not None and re.search(r"指南|制度|规定|申请|办法", s) is None
 
 
 def is_generic(text: str) -> bool:

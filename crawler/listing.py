@@ -30,6 +30,8 @@ _ANNOUNCED = re.compile(
     r"\s*[:=]\s*[\"']?(\d{1,6})\b"
     r"|<totalrecord>\s*(\d{1,6})\s*</totalrecord>",
 )
+_DATA_SCRIPT = re.compile(r"<script[^>]*type=[\"']?text/(?:xml|html|template|x-template)[\"']?[^>]*>(.*?)</script>",
+                          re.S | re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")  # lxml refuses text that declares its encoding
 _PAGE_WORDS = {"pageCount", "totalPage", "totalPages", "pagecount"}
 
@@ -81,11 +83,16 @@ def _link_text(a: Any) -> str:
 
 
 def _row(a: Any) -> Any:
+    """The list entry a link belongs to (li, tr, dd …; a <dl> or <tr> when the link's own cell holds only it)."""
     el = a.getparent()
     for _ in range(4):
         if el is None:
             return None
         if el.tag in _ROW_TAGS:
+            parent = el.getparent()
+            if (_text(el) == _text(a) and parent is not None and parent.tag in ("dl", "tr", "li", "div")
+                    and len(_text(parent)) < 400 and sum(1 for _ in parent.iter("a")) <= 4):
+                return parent  # the title sits in a cell beside the link's
             return el
         cls = (el.get("class") or "").lower()
         if el.tag in ("div", "span") and re.search(r"item|row|entry|list-?con|news", cls) and len(_text(el)) < 400:
@@ -105,6 +112,7 @@ def _block(a: Any) -> Any:
 
 def parse_html(body: str) -> Any:
     """An lxml tree of a page or of an HTML fragment (CDATA records included); None if there is nothing."""
+    body = _DATA_SCRIPT.sub(r"\1", body)  # records a CMS keeps in <script type="text/xml"> (Hanweb's datastore)
     body = _XML_DECLARATION.sub("", body.replace("<![CDATA[", "").replace("]]>", ""), count=1)
     if not body.strip():
         return None
