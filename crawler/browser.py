@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 # the list's own next-page control, whatever it is: a link, a button, a span, a pager item
 _FIND_NEXT = r"""() => {
-  const words = /^(下一页|下页|后页|后一页|下一頁|>|>>|›|»|→|next|Next|NEXT)$/;
+  const words = /^(下一页|下页|后页|后一页|下一頁|>|>>|›|»|→|next|Next|NEXT|加载更多|查看更多|点击加载更多|更多|load more|Load more|More)$/;
   const marks = /next|xyy|nextpage|下一页/i;
   const els = Array.from(document.querySelectorAll('a, button, span, li, input[type=button], div, i'));
   for (const el of els) {

@@ -44,6 +44,7 @@ class Link:
     row: str = ""  # the text of its row (li, tr, dd …): the entry the link belongs to
     block: int = 0  # the container it sits in, with its siblings (a menu, a tab bar, a list)
     element: Any = field(default=None, repr=False, compare=False)
+    frame: bool = False  # an <iframe>/<frame> of the page: its content is part of the page
 
 
 @dataclass
@@ -147,7 +148,12 @@ def links_of(root: Any, base_url: str) -> Iterator[Link]:
     route `#/…` of a script-only site is a page)."""
     blocks: dict[int, int] = {}
     n = 0
-    for el in root.iter("a", "option", "li", "tr", "div", "span", "td", "button"):
+    for el in root.iter("a", "option", "li", "tr", "div", "span", "td", "button", "iframe", "frame"):
+        if el.tag in ("iframe", "frame"):
+            src = (el.get("src") or "").strip()
+            if src and not src.lower().startswith(("javascript:", "about:", "data:")):
+                yield Link(urljoin(base_url, src), "", frame=True, element=el)
+            continue
         if el.tag not in ("a", "option") and not el.get("onclick"):
             continue
         href = _target(el)
@@ -182,6 +188,24 @@ def json_links(data: Any, base_url: str) -> Iterator[Link]:
     elif isinstance(data, list):
         for value in data:
             yield from json_links(value, base_url)
+
+
+def xml_links(body: str, base_url: str) -> Iterator[Link]:
+    """Links in an XML answer, found by shape: an element whose children hold a title-like and a URL-like text
+    (`<item><title>…</title><link>…</link></item>`, whatever the names)."""
+    try:
+        root = etree.fromstring(_XML_DECLARATION.sub("", body, count=1).encode("utf-8"),
+                                etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=False))
+    except (etree.XMLSyntaxError, ValueError):
+        return
+    if root is None:
+        return
+    for el in root.iter():
+        kids = {str(c.tag).lower(): (c.text or "").strip() for c in el if isinstance(c.tag, str)}
+        url = next((v for k, v in kids.items() if _is_url_key(k) and _looks_like_url(v)), None)
+        title = next((v for k, v in kids.items() if _is_title_key(k) and v), None)
+        if url and title:
+            yield Link(urljoin(base_url, url), title, row=" ".join(kids.values())[:300])
 
 
 def _is_url_key(key: str) -> bool:
@@ -271,6 +295,8 @@ def read(body: str, url: str, *, about_reports: bool = False) -> ListPage:
             links = list(json_links(json.loads(stripped), url))
         except ValueError:
             pass
+    if not links and stripped[:1] == "<" and not re.match(r"<(?:!doctype|html)", stripped[:20], re.I):
+        links = list(xml_links(stripped, url))
     if not links:
         root = parse_html(body)
         if root is not None:
@@ -281,6 +307,8 @@ def read(body: str, url: str, *, about_reports: bool = False) -> ListPage:
     about_reports = about_reports or classify.is_column(page.heading) or "年报" in page.heading
     seen: set[str] = set()
     for link in links:
+        if link.frame:
+            continue  # the spider reads a frame as part of this page
         if link.row and len(link.text) >= 4 and not classify.is_next_page(link.text) and not classify.is_menu(link.text):
             page.row_urls.add(link.url)
         if link.url in seen:
@@ -311,8 +339,8 @@ def _says_nothing(link: Link) -> bool:
         return False
     if classify.is_folder(link.text) or classify.is_pager(link.text):
         return False  # a year or organ sub-column, a page of the list: not a report
-    if re.search(r"(?:19|20)\d\d年?度?.{0,6}(?:…|\.\.\.?)$", text):
-        return True
+    if re.search(r"(?:…|\.\.\.?|\.\.)$", text) and not link.title:
+        return True  # cut short by the list (the whole title nowhere): only the page can tell
     if classify.is_document_url(link.url):
         return not classify.is_decoy(link.title)
     return classify.is_generic(text)

@@ -142,10 +142,12 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         if page.entries and not place.in_column:
             place = Place(place.nav_depth, 0, response.url)  # it lists reports: a 年报 list, whatever led here
         key = listing.canonical(response.url)
-        site.walk.rows.setdefault(key, set()).update({e.url for e in page.entries}, {e.url for e in page.candidates},
-                                                     page.row_urls)
+        rows = {e.url for e in page.entries} | {e.url for e in page.candidates} | page.row_urls
         tally = site.walk.tally(listing.canonical(place.list_root or response.url)) if place.in_column else Tally()
+        before = set().union(*(site.walk.rows.get(u, set()) for u in tally.pages))
+        site.walk.rows.setdefault(key, set()).update(rows)
         tally.add(key, page)
+        more = bool(rows - before)  # the page brought entries (of any kind) its list had not shown yet
         path = [*response.meta["path"], response.url]
         taken: set[str] = set()
         for entry in page.entries:
@@ -158,7 +160,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 yield self._candidate(site, entry, path, {**replace(place, column_depth=(place.column_depth or 0) + 1,
                                                                    list_root=entry.url).meta()})
         yield from filter(None, self._navigate(response, site, page, place, taken, path, tally))
-        fast = list(self._platform_pages(response, site, place, page))
+        fast = list(self._platform_pages(response, site, place, more))
         yield from fast
         if (place.in_column and not page.entries and not page.candidates and page.scripted and not fast
                 and not response.meta.get("rendered")):
@@ -176,7 +178,9 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
             if url in taken or classify.is_document_url(url) or not site.walk.in_site(url) or listing.canonical(url) == here:
                 continue
             names = (link.text, link.title)
-            if any(classify.is_column(n) for n in names if n):
+            if link.frame:  # a same-site frame is part of this page (a list shown in an <iframe>)
+                yield self._list_request(site, url, response.meta["path"], place)
+            elif any(classify.is_column(n) for n in names if n):
                 site.walk.columns.add(url)
                 yield self._list_request(site, url, path, place.column(url))
             elif place.in_column and classify.is_next_page(link.text):
@@ -193,8 +197,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 tally.pages.add(listing.canonical(url))
                 yield self._list_request(site, url, response.meta["path"], place)
 
-    def _platform_pages(self, response: TextResponse, site: Site, place: Place,
-                        page: listing.ListPage) -> Iterator[scrapy.Request]:
+    def _platform_pages(self, response: TextResponse, site: Site, place: Place, more: bool) -> Iterator[scrapy.Request]:
         """The further pages a CMS family's list has beyond plain links; a paged API's next page while the
         last one still brought new entries."""
         if not (place.in_column or place.nav_depth):
@@ -210,8 +213,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                     site.walk.listed.add(key)
                     yield req.replace(callback=self.parse_page, errback=self.failed,
                                       meta={**req.meta, **meta, "download_slot": host_of(req.url), "platform": platform.name})
-        fresh = [e for e in page.entries if site.walk.reports.get(e.url, {}).get("path", [None])[-1] == response.url]
-        nxt = platforms.next_page(response) if fresh or page.candidates else None
+        nxt = platforms.next_page(response) if more else None
         if nxt is not None:
             yield nxt.replace(callback=self.parse_page, errback=self.failed,
                               meta={**nxt.meta, **meta, "download_slot": host_of(nxt.url)})

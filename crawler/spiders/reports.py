@@ -172,12 +172,13 @@ class ReportPages:
                 yield self._removed(site, site.known.by_page[page_url], f"report page no longer holds the report: {page_url}")
                 return
         page_item.report = report
-        attachments = [] if _has_tables(report) else list(self._attachments(response))
-        if response.meta.get("candidate") and not attachments and not _has_tables(report):
-            # a link that said nothing, to a page without the form's tables: a list (更多, a year), not a report
+        if response.meta.get("candidate") and not _has_tables(report):
+            # a link that said nothing, to a page without the form's tables: read as a list (更多, a year, a page
+            # whose report is an attachment: its document links are candidates there too)
             for out in self._read_page(response, site):
                 yield out
             return
+        attachments = [] if _has_tables(report) else list(self._attachments(response))
         if attachments:
             # the numbers come from the attachment when the page has none
             for url, _ in attachments:
