@@ -20,7 +20,7 @@ def column(family: str) -> TextResponse:
 
 def test_every_platform_module_is_found_and_named_once() -> None:
     names = [p.name for p in platforms.PLATFORMS]
-    assert sorted(names) == ["epoint", "gkmlpt", "hanweb", "jpaas", "lonsun", "trs"]
+    assert sorted(names) == ["epoint", "gkmlpt", "hanweb", "jpaas", "lonsun", "templated", "trs"]
     assert len(set(names)) == len(names)
 
 

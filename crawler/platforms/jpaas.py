@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -26,9 +27,11 @@ class JPaaS(Platform):
         if not m:
             return
         try:
-            params = json.loads((m.group(1) or m.group(2)).replace("'", '"'))
+            params = json.loads(html.unescape(m.group(1) or m.group(2)).replace("'", '"'))
         except ValueError:
             return
         base = {k: str(v) for k, v in params.items() if not isinstance(v, dict | list)}
-        q = {**base, "parseType": "bulidstatic", "paramJson": json.dumps({"pageNo": PAGE, "pageSize": "15"})}
+        size = re.search(r"""pageSize[\"']?\s*[:=]\s*[\"']?(\d{1,3})""", html.unescape(response.text))
+        q = {**base, "parseType": "bulidstatic",
+             "paramJson": json.dumps({"pageNo": PAGE, "pageSize": size.group(1) if size else "15"})}
         yield paged(urljoin(response.url, f"{self.api}?{urlencode(q)}"))
