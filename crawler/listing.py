@@ -157,7 +157,7 @@ def links_of(root: Any, base_url: str) -> Iterator[Link]:
         if el.tag not in ("a", "option") and not el.get("onclick"):
             continue
         href = _target(el)
-        if not href or (href.startswith("#") and not href.startswith(("#/", "#!/"))):
+        if not href or (href.startswith("#") and not is_route(href[1:])):
             continue
         n += 1
         if n > MAX_LINKS:
@@ -358,11 +358,17 @@ def _scripted(root: Any, page: ListPage) -> bool:
     return bool(scripts) and (empty_app or configured or not page.entries)
 
 
+def is_route(fragment: str) -> bool:
+    """A URL fragment that a page's script reads to choose what it shows (`#/list/2`, `#!/nb`, `#3097`,
+    `#cat=12`), not an anchor to scroll to."""
+    return bool(fragment) and (fragment.startswith(("/", "!")) or fragment.isdigit() or "=" in fragment)
+
+
 def canonical(url: str) -> str:
-    """One spelling of a page's URL: no fragment (but a hash route's), `dir/index.html` as `dir`, no final /."""
+    """One spelling of a page's URL: no fragment (but a route's), `dir/index.html` as `dir`, no final /."""
     base, _, fragment = url.partition("#")
     base = re.sub(r"/(?:index|default)\.(?:s?html?|jsp|aspx?|php)$", "/", base, flags=re.I).rstrip("/")
-    return base + ("#" + fragment if fragment.startswith(("/", "!/")) else "")
+    return base + ("#" + fragment if is_route(fragment) else "")
 
 
 def same_list_pages(url: str, links: list[Link], page_count: int | None, limit: int) -> list[str]:

@@ -31,7 +31,8 @@ def values(text: str) -> dict[str, list[str]]:
         if v != "":
             out.setdefault(key(k), []).append(v)
 
-    scripts = "\n".join(_SCRIPT.findall(text)) or text  # key: value pairs of scripts, not of HTML attributes
+    # key: value pairs of the page's scripts (of the whole text when it is no HTML), not of its HTML attributes
+    scripts = "\n".join(_SCRIPT.findall(text)) if re.search(r"<(?:html|body|div|script)\b", text, re.I) else text
     for m in _PAIR.finditer(scripts):
         put(m.group(1), m.group(2) if m.group(2) is not None else m.group(3) if m.group(3) is not None else m.group(4))
     for m in _DATA.finditer(text):

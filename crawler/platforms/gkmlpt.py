@@ -28,9 +28,11 @@ class Gkmlpt(Platform):
             return
         cats = config.report_categories(config.categories(response.text))
         if not cats:
-            cat = config.first(found, "catId", "categoryId", "category", "columnId", "id")
+            numeric = {k: [v for v in vs if v.isdigit()] for k, vs in found.items()}  # a category id is a number
+            cat = config.first(numeric, "catId", "categoryId", "category", "columnId", "id")
             in_url = re.search(r"#/?(\d+)$|/(\d+)/?(?:index\.html?)?$", response.url)
-            cats = [cat] if cat else [next(g for g in in_url.groups() if g)] if in_url else []
+            # the route names the category shown (one page, `index#catId`, for every category); else the config's
+            cats = [next(g for g in in_url.groups() if g)] if in_url else [cat] if cat else []
         base = config.first(found, "api", "apibase", "apiurl") or "/gkmlpt/api"
         for cat in cats:
             # the page parameter is `page` on some servers, `pageNo` on others: both are sent

@@ -85,7 +85,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
 
     def _req(self, url: str, callback: Any, site: Site, path: list[str], dont_filter: bool = False,
              **meta: Any) -> scrapy.Request:
-        if "#/" in url or "#!/" in url:
+        if listing.is_route(url.partition("#")[2]):
             # a hash route: Scrapy's duplicate filter ignores fragments, so the spider tells routes apart
             dont_filter = dont_filter or url not in site.walk.routes
             site.walk.routes.add(url)
@@ -127,7 +127,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         site.walk.pages += 1
         if not self._usable(response, site):
             return
-        if self._needs_browser(response):
+        if not response.meta.get("base_url") and self._needs_browser(response):  # (an API's answer is data: read it)
             site.walk.script_only = site.walk.script_only or bool(response.meta.get("root"))
             yield self._again_in_browser(response, site, self.parse_page)
             return
@@ -135,6 +135,9 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
 
     def _read_page(self, response: TextResponse, site: Site, body: str | None = None) -> Iterator[Any]:
         """What the page holds, and where it leads."""
+        asked = response.request.url if response.request is not None else response.url
+        if listing.is_route(asked.partition("#")[2]) and "#" not in response.url:
+            response = response.replace(url=asked)  # a route is the page's own (HTTP never sends the fragment)
         place = Place.of(response.meta)
         body = body if body is not None else _text_of(response)
         # an API's answer is HTML or JSON for the list page's script: its relative links are the page's, as in a browser
@@ -272,8 +275,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
 
     def _again_in_browser(self, response: Response, site: Site, callback: Any) -> scrapy.Request:
         meta = response.meta
-        keep = {k: meta[k] for k in ("nav_depth", "column_depth", "list_root", "list_title", "root", "candidate")
-                if k in meta}
+        keep = {k: meta[k] for k in ("nav_depth", "column_depth", "list_root", "list_title", "root", "candidate",
+                                     "base_url") if k in meta}
         return self._req(response.request.url, callback, site, meta["path"], **keep, playwright=True, rendered=True,
                          dont_filter=True)
 

@@ -65,7 +65,8 @@ class GkmlptVariant(VariantFamily):
         path = lst.path.split("#")[0]
         pages = max(1, -(-len(lst.entries) // v["page_size"]))
         script = ("<div id=\"list\"></div><div id=\"pager\"></div>\n<script src=\"/gkmlpt/static/js/list.js\"></script>\n")
-        nav = self.subnav(lst, path) if v["route"] == "page" else ""
+        # a hash-routed column shows its category menu too (`index#catId` links; the page's script reads the hash)
+        nav = self.subnav(lst if v["route"] == "page" else self.listings[0], path)
         if v["route"] == "page" or lst.index == 0:
             top = lst if v["route"] == "page" else self.listings[0]
             self.files[path] = self.page(top.label, self.crumbs(top.label) + nav + self.config(top) + script
