@@ -33,6 +33,7 @@ machine's document directory (`NIANBAO_BLOBS`), the database rows are shared.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import re
@@ -52,6 +53,7 @@ from twisted.internet import task
 from storage.kinds import SiteResult, SiteStatus, site_stat
 
 log = logging.getLogger(__name__)
+SHARED_COUNTERS = (*SiteResult.COUNTED, "candidates_parsed")  # per-site counters summed over the job's workers
 
 ALIVE_TTL = 10  # seconds a worker counts as alive after its last heartbeat
 TICK = 1.0  # heartbeat, lease release and site-state publishing period
@@ -304,11 +306,38 @@ class Scheduler(RedisScheduler):
             if state.walk.errors and not pub["error"]:
                 pipe.hsetnx(key, "error", state.walk.errors[0])
                 pub["error"] = True
-            for counter in SiteResult.COUNTED:
+            for counter in SHARED_COUNTERS:
                 value = int(stats.get_value(site_stat(name, counter), 0))
                 if value != pub["counters"].get(counter, 0):
                     pipe.hincrby(key, counter, value - pub["counters"].get(counter, 0))
                     pub["counters"][counter] = value
+            self.publish_lists(pipe, key, state, pub)
+
+    def publish_lists(self, pipe: Any, key: str, state: Any, pub: dict[str, Any]) -> None:
+        """Each list's size as announced and the pages this worker read of it, and each page's rows: the job's
+        last worker tells from all of them whether a list was read to its end."""
+        rows = pub.setdefault("rows", set())
+        for page in set(state.walk.rows) - rows:
+            pipe.hset(f"{key}:rows", page, json.dumps(sorted(state.walk.rows[page])))
+            rows.add(page)
+        tallies = pub.setdefault("tallies", {})
+        for root, tally in state.walk.lists.items():
+            shown = json.dumps({"pages": sorted(tally.pages), "announced": tally.announced,
+                                "page_count": tally.page_count})
+            if tallies.get(root) != shown:
+                pipe.hset(f"{key}:lists:{self.worker}", root, shown)
+                tallies[root] = shown
+
+    def settle_lists(self, key: str, state: Any) -> None:
+        for page, urls in self.server.hgetall(f"{key}:rows").items():
+            state.walk.rows.setdefault(page.decode(), set()).update(json.loads(urls))
+        for worker_key in self.server.scan_iter(match=f"{key}:lists:*"):
+            for root, shown in self.server.hgetall(worker_key).items():
+                data, tally = json.loads(shown), state.walk.tally(root.decode())
+                tally.pages.update(data["pages"])
+                for name in ("announced", "page_count"):
+                    if data[name] is not None and data[name] > (getattr(tally, name) or 0):
+                        setattr(tally, name, data[name])
 
     def settle(self, spider: Any) -> None:
         """The job's record of each site into this (last) worker's state and stats, for its closing status."""
@@ -324,8 +353,9 @@ class Scheduler(RedisScheduler):
             else:
                 state.status, state.reason = None, ""
             state.walk.errors = [rec["error"]] if "error" in rec else []
-            for counter in SiteResult.COUNTED:
+            for counter in SHARED_COUNTERS:
                 self.crawler.stats.set_value(site_stat(name, counter), int(rec.get(counter, 0)))
+            self.settle_lists(key, state)
 
     def delete_job_keys(self) -> None:
         """Every key of the job but the lock (held by the caller)."""

@@ -144,7 +144,7 @@ def truth(web, sites: list[Any] | None = None) -> set[tuple[str, str]]:
 
 def assert_site_table(web, stdouts: list[str]) -> None:
     """The job's last worker prints every site's status; the others print none."""
-    tables = [out for out in stdouts if "report links" in out]
+    tables = [out for out in stdouts if " ok: " in out]
     assert len(tables) == 1, stdouts
     for site in web.sites:
         netloc = site.start_url.split("/")[2]

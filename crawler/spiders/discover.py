@@ -163,10 +163,10 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 yield self._candidate(site, entry, path, {**replace(place, column_depth=(place.column_depth or 0) + 1,
                                                                    list_root=entry.url).meta()})
         yield from filter(None, self._navigate(response, site, page, place, taken, path, tally))
-        fast = list(self._platform_pages(response, site, place, more))
-        yield from fast
+        fast: list[scrapy.Request] = []  # what a known family's fast path asks for (asked before or not)
+        yield from self._platform_pages(response, site, place, more, fast)
         if (place.in_column and not page.entries and not page.candidates and page.scripted and not fast
-                and not response.meta.get("rendered")):
+                and not response.meta.get("rendered") and not response.meta.get("base_url")):
             yield self._render_list(response, site, place)
 
     def _navigate(self, response: TextResponse, site: Site, page: listing.ListPage, place: Place, taken: set[str],
@@ -200,7 +200,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 tally.pages.add(listing.canonical(url))
                 yield self._list_request(site, url, response.meta["path"], place)
 
-    def _platform_pages(self, response: TextResponse, site: Site, place: Place, more: bool) -> Iterator[scrapy.Request]:
+    def _platform_pages(self, response: TextResponse, site: Site, place: Place, more: bool,
+                        fast: list[scrapy.Request]) -> Iterator[scrapy.Request]:
         """The further pages a CMS family's list has beyond plain links; a paged API's next page while the
         last one still brought new entries."""
         if not (place.in_column or place.nav_depth):
@@ -211,6 +212,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 "base_url": response.meta.get("base_url") or response.url}
         for platform in platforms.detect(response.text):
             for req in platform.pages(response):
+                fast.append(req)
                 key = listing.canonical(req.url)
                 if req.method == "POST" or key not in site.walk.listed:
                     site.walk.listed.add(key)
