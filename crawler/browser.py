@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 _FIND_NEXT = r"""() => {
   const words = /^(下一页|下页|后页|后一页|下一頁|>|>>|›|»|→|next|Next|NEXT|加载更多|查看更多|点击加载更多|更多|load more|Load more|More)$/;
   const marks = /next|xyy|nextpage|下一页/i;
-  const els = Array.from(document.querySelectorAll('a, button, span, li, input[type=button], div, i'));
+  // innermost first: a pager <div> whose whole text is 下一页 holds the link to click
+  const els = Array.from(document.querySelectorAll('a, button, span, li, input[type=button], div, i')).reverse();
   for (const el of els) {
     const text = (el.innerText || el.value || '').trim();
     const attrs = [el.className, el.id, el.getAttribute('title'), el.getAttribute('aria-label')].join(' ');
@@ -77,25 +78,35 @@ async def read_list(page: Any, max_pages: int, settle_ms: int = 10_000) -> Rende
         out.pages.append(html)
         if not await page.evaluate(_FIND_NEXT):
             break
+        before = await page.evaluate("() => document.body.innerText")
         try:
             await page.click("[data-nianbao-next]", timeout=5_000)
         except Exception as exc:  # noqa: BLE001 - a control that cannot be clicked ends the list
             log.debug("next-page control not clickable: %s", exc)
             break
-        try:
+        try:  # the list is redrawn (or a new page loads): wait for the text to change, then for the network
+            await page.wait_for_function("(t) => document.body && document.body.innerText !== t", arg=before,
+                                         timeout=settle_ms)
             await page.wait_for_load_state("networkidle", timeout=settle_ms)
-        except Exception:  # noqa: BLE001 - long-polling pages never go idle: read what is there
-            await asyncio.sleep(0.5)
+        except Exception:  # noqa: BLE001 - nothing changed in time (or the page never goes idle): read what is there
+            await asyncio.sleep(0.3)
         await page.evaluate("() => document.querySelectorAll('[data-nianbao-next]')"
                             ".forEach(el => el.removeAttribute('data-nianbao-next'))")
+        if any(page_template(_exchange(r)) for r in pending):
+            out.pages.append(await page.content())
+            break  # the page asks a data endpoint by page number: the rest is asked for over plain HTTP
     for response in pending:
         try:
             body = await response.text()
         except Exception:  # noqa: BLE001 - an answer already gone from the browser's cache
             continue
-        request = response.request
-        out.exchanges.append(Exchange(request.url, request.method, request.post_data, dict(request.headers), body))
+        out.exchanges.append(_exchange(response, body))
     return out
+
+
+def _exchange(response: Any, body: str = "") -> Exchange:
+    request = response.request
+    return Exchange(request.url, request.method, request.post_data, dict(request.headers), body)
 
 
 _PAGE_PARAM = re.compile(r"(?P<key>[?&](?:page|pageno|pageindex|pagenum|pn|p|curpage|currentpage|cpage|page_no|pageNo|"

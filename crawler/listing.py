@@ -174,8 +174,11 @@ def json_links(data: Any, base_url: str) -> Iterator[Link]:
     is nested, and HTML fragments in string values."""
     if isinstance(data, dict):
         strings = {k: v for k, v in data.items() if isinstance(v, str)}
-        url = next((v for k, v in strings.items() if _is_url_key(k) and _looks_like_url(v)), None)
-        title = next((v for k, v in strings.items() if _is_title_key(k) and v.strip()), None)
+        url = next((v for k, v in strings.items() if _is_url_key(k) and _looks_like_url(v)), None) or next(
+            (v for v in strings.values() if _looks_like_url(v)), None)
+        # the title under a title-like key, else the longest Chinese text beside the URL ({"t": …, "u": …})
+        title = next((v for k, v in strings.items() if _is_title_key(k) and v.strip()), None) or max(
+            (v for v in strings.values() if re.search(r"[\u4e00-\u9fff]{4}", v) and v != url), key=len, default=None)
         if url and title:
             yield Link(urljoin(base_url, url), title.strip(), row=" ".join(str(v) for v in strings.values())[:300])
         for value in data.values():

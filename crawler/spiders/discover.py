@@ -247,15 +247,15 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
             for out in self._read_page(response.replace(body=html.encode("utf-8"), encoding="utf-8"), site, html):
                 shown += 1
                 yield out
-        for exchange in rendered.exchanges:
+        for exchange in reversed(rendered.exchanges):  # the last data request: the page after it comes next
             template = browser.page_template(exchange)
             if template is not None:
                 url, body = template
                 site.walk.listed.add(listing.canonical(exchange.url))
-                yield platforms.paged(url, _replayable(exchange.headers), len(rendered.pages) + 1, body).replace(
-                    callback=self.parse_page, errback=self.failed,
-                    meta={"site": site.name, "path": response.meta["path"], "download_slot": host_of(exchange.url),
-                          "base_url": response.url, **place.meta()})
+                req = platforms.paged(url, _replayable(exchange.headers), len(rendered.pages) + 1, body)
+                yield req.replace(callback=self.parse_page, errback=self.failed,
+                                  meta={**req.meta, "site": site.name, "path": response.meta["path"],
+                                        "download_slot": host_of(exchange.url), "base_url": response.url, **place.meta()})
                 break
         if not shown:
             site.walk.errors.append(f"rendered list showed nothing: {response.url}")
