@@ -21,19 +21,18 @@ from scrapy.http import Response, TextResponse
 from scrapy_playwright.page import PageMethod
 from twisted.python.failure import Failure
 
-from crawler import browser, classify, listing, platforms
+from crawler import browser, classify, leads, listing, platforms
 from crawler.config import Config
+from crawler.leads import Lead
 from crawler.spiders.reports import ReportPages
 from crawler.spiders.site import Site, Tally, host_of
 from parsers import decode
 from storage.kinds import SiteStatus
 
 WAF_MARKS = re.compile(r"\$_ts|_\$[a-z]{2}|waf|安全狗|云锁|访问被拦截|拦截|yunsuo|seraph|acw_sc", re.I)
-_MENU_PATH = re.compile(r"/(?:zwgk|zfxxgk|xxgk|gk|gkml|gkmlpt|xxgkml|zfgk|zwxxgk|public|govinfo|openness|zdgk|fdzdgknr)"
-                        r"(?:/|$|_|\.|index)", re.I)
-_COLUMN_PATH = re.compile(r"nb|ndbg|gknb|annual|xxgknb|zfxxgknb|ndbb|gzbg", re.I)
-_ARTICLE = re.compile(r"t\d{8}_\d+|art_\d+_\d+|content_\d+|post_\d+|/\d{4}/\d{2}-\d{2}/\d+|/info/\d+/\d+|"
-                      r"/show/\d+|[?&](?:id|articleid|docid|infoid)=\d+|/\d{5,}\.s?html?$|/\d{6,}$", re.I)
+# pages that lead to more pages go first: the walk's long chains (menu → column → sub-column → page) set the
+# crawl's length under a per-host pace, and reports and attachments fill the gaps
+PRIORITY = {"list": 20, "report": 10}
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,16 @@ class Place:
     def menu(self) -> Place:
         return Place(self.nav_depth + 1, None, None)
 
+    def after(self, lead: Lead, url: str) -> Place:
+        """Where a page that `lead` leads to sits."""
+        if lead is Lead.COLUMN:
+            return self.column(url)
+        if lead is Lead.SUB:
+            return self.sub(url)
+        if lead is Lead.MENU:
+            return self.menu()
+        return self  # a frame of this page, the next page of this list
+
 
 class DiscoverSpider(ReportPages, scrapy.Spider):
     name = "discover"
@@ -93,9 +102,11 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
             meta.update(playwright=True, rendered=True)  # a script-only site: straight to the browser
         if meta.get("playwright"):
             meta.setdefault("playwright_page_methods", [PageMethod("wait_for_load_state", "networkidle")])
+            site.walk.renders += 1
         headers = self._conditional(site, url) if callback == self.parse_article and not meta.get("playwright") else {}
+        priority = PRIORITY["list"] if callback == self.parse_page else PRIORITY["report"] if callback == self.parse_article else 0
         return scrapy.Request(
-            url, callback=callback, errback=self.failed, dont_filter=dont_filter, headers=headers,
+            url, callback=callback, errback=self.failed, dont_filter=dont_filter, headers=headers, priority=priority,
             meta={"site": site.name, "path": path, "download_slot": host_of(url), **meta},
         )
 
@@ -171,30 +182,26 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
 
     def _navigate(self, response: TextResponse, site: Site, page: listing.ListPage, place: Place, taken: set[str],
                   path: list[str], tally: Tally) -> Iterator[scrapy.Request | None]:
-        """Columns (by their name), the 政府信息公开 area (by name or path), and inside a column its own structure:
-        sub-columns by year or organ, tabs beside its own link, folders under its path, the list's next pages."""
+        """Where the page's links lead (`crawler.leads`): columns, the 政府信息公开 area, and inside a column its own
+        structure; and every further page of this list."""
         here = listing.canonical(response.url)
         own_blocks = {link.block for link in page.links if link.block and listing.canonical(link.url) == here}
-        root_dir = _directory(place.list_root or response.url)
+        root_dir = leads.directory(place.list_root or response.url)
+        menus_left = place.nav_depth < self.config.menu_depth
         for link in page.links:
             url = link.url
             if url in taken or classify.is_document_url(url) or not site.walk.in_site(url) or listing.canonical(url) == here:
                 continue
-            names = (link.text, link.title)
-            if link.frame:  # a same-site frame is part of this page (a list shown in an <iframe>)
-                yield self._list_request(site, url, response.meta["path"], place)
-            elif any(classify.is_column(n) for n in names if n):
+            kind = leads.lead(link, in_column=place.in_column, menus_left=menus_left, root_dir=root_dir,
+                              own_blocks=own_blocks)
+            if kind is None:
+                continue
+            if kind is Lead.COLUMN:
                 site.walk.columns.add(url)
-                yield self._list_request(site, url, path, place.column(url))
-            elif place.in_column and classify.is_next_page(link.text):
+            if kind is Lead.NEXT:
                 tally.pages.add(listing.canonical(url))
-                yield self._list_request(site, url, response.meta["path"], place)
-            elif place.in_column and _within(link, root_dir, own_blocks):
-                yield self._list_request(site, url, path, place.sub(url))
-            elif not place.in_column and place.nav_depth < self.config.menu_depth and (
-                    any(classify.is_menu(n) for n in names if n) or (_MENU_PATH.search(urlsplit(url).path) and
-                                                                    len(link.text) <= 14 and not _ARTICLE.search(url))):
-                yield self._list_request(site, url, path, place.menu())
+            same = kind in (Lead.FRAME, Lead.NEXT)  # part of this page, or of this list
+            yield self._list_request(site, url, response.meta["path"] if same else path, place.after(kind, url))
         if place.in_column:
             for url in listing.same_list_pages(response.url, page.links, page.page_count, platforms.MAX_PAGES):
                 tally.pages.add(listing.canonical(url))
@@ -216,16 +223,15 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
                 key = listing.canonical(req.url)
                 if req.method == "POST" or key not in site.walk.listed:
                     site.walk.listed.add(key)
-                    yield req.replace(callback=self.parse_page, errback=self.failed,
+                    yield req.replace(callback=self.parse_page, errback=self.failed, priority=PRIORITY["list"],
                                       meta={**req.meta, **meta, "download_slot": host_of(req.url), "platform": platform.name})
         nxt = platforms.next_page(response) if more else None
         if nxt is not None:
-            yield nxt.replace(callback=self.parse_page, errback=self.failed,
+            yield nxt.replace(callback=self.parse_page, errback=self.failed, priority=PRIORITY["list"],
                               meta={**nxt.meta, **meta, "download_slot": host_of(nxt.url)})
 
     # -- lists that only a script builds ----------------------------------------------------------
     def _render_list(self, response: TextResponse, site: Site, place: Place) -> scrapy.Request:
-        site.walk.renders += 1
         self.crawler.stats.inc_value("nianbao/list_renders")
         return self._req(response.url, self.parse_rendered, site, response.meta["path"], **place.meta(),
                          playwright=True, playwright_include_page=True, rendered=True, dont_filter=True,
@@ -355,24 +361,3 @@ def _text_of(response: TextResponse) -> str:
     ctype = response.headers.get("Content-Type", b"").decode("latin-1")
     m = re.search(r"charset=([\w-]+)", ctype, re.I)
     return decode(response.body, m.group(1) if m else None)
-
-
-def _directory(url: str) -> str:
-    path = urlsplit(url).path
-    return path if path.endswith("/") else path.rsplit("/", 1)[0] + "/"
-
-
-def _within(link: listing.Link, root_dir: str, own_blocks: set[int]) -> bool:
-    """A link that belongs to the column's own structure: a year or organ folder, a tab beside the column's
-    own link, or a folder whose path extends the column's (not an article)."""
-    if _ARTICLE.search(link.url) or classify.is_decoy(link.text):
-        return False
-    if classify.is_folder(link.text) or classify.is_folder(link.title):
-        return True
-    short = 0 < len(link.text) <= 16
-    if short and link.block in own_blocks:
-        return True
-    path = urlsplit(link.url).path
-    return short and path.startswith(root_dir) and path != root_dir and (
-        path.endswith("/") or re.search(r"/(?:index|list|default)(?:_\d+)?\.\w+$", path) is not None
-        or _COLUMN_PATH.search(path[len(root_dir):]) is not None)

@@ -64,7 +64,7 @@ class Walk:
     script_only: bool = False  # the homepage was a script shell: render every page, skip the plain fetch
     listed: set[str] = field(default_factory=set)  # menu, column and list pages asked for (the page budget)
     over_budget: int = 0  # pages not asked for because the budget was spent
-    renders: int = 0  # lists rendered in Chromium because plain HTTP showed none of their entries
+    renders: int = 0  # pages rendered in Chromium (script shells, lists only a script builds)
     candidates: set[str] = field(default_factory=set)  # links only the document could judge
     lists: dict[str, Tally] = field(default_factory=dict)  # by the list's first page
     rows: dict[str, set[str]] = field(default_factory=dict)  # list page read (canonical URL) → links in its rows

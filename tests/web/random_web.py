@@ -26,7 +26,7 @@ from .families.base import Entry, SiteSpec
 from .render import _DEPTS, _SYL1, _SYL2, _TOWNS
 from .variants import VARIANTS
 from .variants.base import EXTRA_DECOYS, draw_common, pick
-from .web import ImitationWeb, default_cache_dir, fill_documents, make_entries
+from .web import ImitationWeb, bind, default_cache_dir, fill_documents, make_entries
 
 RANDOM_FAMILIES = ("static", "trs", "hanweb", "jpaas", "gkmlpt", "lonsun", "aspnet", "henan", "epoint", "vsb", "spa")
 ENCODINGS = ("utf-8", "utf-8", "utf-8", "gbk", "gbk", "gb2312", "gb18030")
@@ -92,14 +92,7 @@ def build_random_web(seed: int, n_sites: int, *, families: list[str] | None = No
     plans = [draw_site(seed, i, fams[i % len(fams)], forms) for i in indices]
     if forms:
         fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
-    web = ImitationWeb(latency, seed)
-    try:
-        for spec, entries in plans:
-            web.add(spec, entries)
-    except BaseException:
-        web.stop()
-        raise
-    return web
+    return bind(plans, latency, seed)
 
 
 

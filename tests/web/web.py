@@ -537,6 +537,11 @@ def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_di
     specs = [*SITES, *_extra_specs(seed, n_extra)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
     fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
+    return bind(plans, latency, seed)
+
+
+def bind(plans: list[tuple[SiteSpec, list[Entry]]], latency: float, seed: int | None) -> ImitationWeb:
+    """The sites of `plans` bound to loopback ports (not yet serving); none left bound if one fails."""
     web = ImitationWeb(latency, seed)
     try:
         for spec, entries in plans:
