@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.identity import region_of
-from parsers.text import cn_year, squash
+from parsers.text import cn_year
+from parsers.text import squash as _squash
+
+# the same link texts come back on every page of a site (menus, footers): normalised once
+squash = lru_cache(maxsize=200_000)(_squash)
 
 _DECORATION = r"(?:[(（](?:图片版|超链版|全文|文字版|修订版|更正版|正式版|PDF版|pdf版)[)）])*"
 # a report: <organ><year>年(度)政府信息公开工作年度报告, also cut short with … in lists

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from crawler import classify
-from parsers.text import squash
+from crawler.classify import squash
 
 MAX_LINKS = 3000  # a page with more links is read this far (a 10,000-link page is a trap, not a list)
 _ROW_TAGS = {"li", "tr", "dd", "dt", "p", "article", "h3", "h4"}
@@ -102,10 +102,23 @@ def _row(a: Any) -> Any:
     return None
 
 
-def _block(a: Any) -> Any:
+def _anchor_counts(root: Any) -> dict[Any, int]:
+    """How many anchors each element holds, in one pass over the page's anchors (not one count per link)."""
+    counts: dict[Any, int] = {}
+    for n, a in enumerate(root.iter("a")):
+        if n >= MAX_LINKS:
+            break
+        el = a.getparent()
+        while el is not None:
+            counts[el] = counts.get(el, 0) + 1
+            el = el.getparent()
+    return counts
+
+
+def _block(a: Any, counts: dict[Any, int]) -> Any:
     el = a.getparent()
     while el is not None:
-        if el.tag in _BLOCK_TAGS and sum(1 for _ in el.iter("a")) >= 2:
+        if el.tag in _BLOCK_TAGS and counts.get(el, 0) >= 2:
             return el
         el = el.getparent()
     return None
@@ -147,6 +160,7 @@ def links_of(root: Any, base_url: str) -> Iterator[Link]:
     its value, elements whose onclick sets the location. `javascript:` and plain #anchors left out (a hash
     route `#/…` of a script-only site is a page)."""
     blocks: dict[int, int] = {}
+    counts = _anchor_counts(root)
     n = 0
     for el in root.iter("a", "option", "li", "tr", "div", "span", "td", "button", "iframe", "frame"):
         if el.tag in ("iframe", "frame"):
@@ -164,7 +178,7 @@ def links_of(root: Any, base_url: str) -> Iterator[Link]:
             return
         text = _link_text(el).lstrip("-—–· ") if el.tag == "option" else _link_text(el)
         row = _row(el)
-        block = el.getparent() if el.tag == "option" else _block(el)
+        block = el.getparent() if el.tag == "option" else _block(el, counts)
         yield Link(urljoin(base_url, href), text, (el.get("title") or "").strip(), _text(row) if row is not None else "",
                    blocks.setdefault(id(block), len(blocks) + 1) if block is not None else 0, el)
 

@@ -191,11 +191,11 @@ def test_all_blank_requests_and_appeals_tables_are_zeros(form: str) -> None:
 
 
 # -- 3: limits --------------------------------------------------------------------------------------------
-def _too_large(call, *words: str) -> None:
+def _too_large(call, *words: str, within: float = 5) -> None:
     start = time.monotonic()
     with pytest.raises(TooLarge) as info:
         call()
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < within
     assert str(info.value).startswith("too large: ") and all(w in str(info.value) for w in words), info.value
     assert isinstance(info.value, Unreadable)
 
@@ -235,7 +235,10 @@ def test_a_page_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
 
 def test_a_parse_over_its_time_is_stopped() -> None:
     slow = b"<html><body>" + "<p>行政许可 1 2 3</p>".encode() * 300_000
-    _too_large(lambda: parse_bytes(slow, limits=Limits(max_seconds=0.5)), "more than 0.5 s", "NIANBAO_MAX_SECONDS")
+    # unlimited, this parse takes about 19 s on an idle 2-core machine; the alarm stops it at 0.5 s, once the
+    # C call it interrupts (lxml's) returns — seconds later on a loaded machine
+    _too_large(lambda: parse_bytes(slow, limits=Limits(max_seconds=0.5)), "more than 0.5 s", "NIANBAO_MAX_SECONDS",
+               within=12)
 
 
 def test_limits_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
