@@ -288,8 +288,8 @@ def _announced(text: str) -> tuple[int | None, int | None]:
 def judge(link: Link) -> Entry | None:
     """A report entry from what the list shows of it: the link's text, its title attribute, its row."""
     for how, text in (("title", link.title), ("text", link.text), ("row", link.row)):
-        if text and classify.report_link(text) is not None:
-            return Entry(link.url, classify.report_link(text).title, how)  # type: ignore[union-attr]
+        if text and (found := classify.report_link(text)) is not None:
+            return Entry(link.url, found.title, how)
     if not link.row or classify.is_decoy(link.text):
         return None
     found = classify.find_report_title(link.row)

@@ -125,7 +125,7 @@ class Site:
         if self.status is not None:
             return
         w = self.walk
-        found = len(w.reports) + int(stats.get(site_stat(self.name, "candidates_parsed"), 0))
+        found = self.found(stats)
         use = f"{len(w.listed)} of {budget} list pages" + (f", {w.renders} rendered" if w.renders else "")
         short = [f"{url} {gap}" for url, t in w.lists.items() if (gap := t.shortfall(w.rows))]
         if not w.root_ok:
@@ -147,9 +147,13 @@ class Site:
         else:
             self.end(SiteStatus.OK, f"{found} reports in {len(w.lists)} list(s); {use}")
 
+    def found(self, stats: dict[str, Any]) -> int:
+        """Reports found: links the lists named as reports, and links that said nothing whose document was one."""
+        return len(self.walk.reports) + int(stats.get(site_stat(self.name, "candidates_parsed"), 0))
+
     def result(self, stats: dict[str, Any]) -> SiteResult:
         """The site's result row: the walk's counts and the pipelines' counters from the crawl stats."""
         counted = {c: int(stats.get(site_stat(self.name, c), 0)) for c in SiteResult.COUNTED}
-        found = len(self.walk.reports) + int(stats.get(site_stat(self.name, "candidates_parsed"), 0))
+        found = self.found(stats)
         return SiteResult(self.name, self.status or SiteStatus.INTERRUPTED, self.reason, pages_fetched=self.walk.pages,
                           reports_found=found, **counted)
