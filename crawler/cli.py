@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler.outputs.files import NotAFile
 from parsers.text import pad as _pad  # terminal tables: CJK characters take two columns
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2, 3, 4
@@ -348,7 +349,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         store.close()
     text = render(cov, args.format)
     if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
+        from crawler.outputs.files import write_text
+
+        write_text(args.out, text)
         print(f"{summary(cov)}; written to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -538,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except UsageError as exc:
+    except (UsageError, NotAFile) as exc:
         _error(str(exc))
         return 2
     except Exception as exc:  # one line, never a traceback

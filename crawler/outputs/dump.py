@@ -224,6 +224,8 @@ def dump(store: Store, out: Path, *, copy: bool = False, progress: Callable[[str
     `out`) when a document is missing from the store or its bytes no longer match its sha256."""
     t0 = time.monotonic()
     out = Path(out)
+    if out.is_symlink():  # the dump goes where the link points; renaming over the link would replace it
+        out = Path(os.path.realpath(out))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} exists and is not an empty directory")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -11,6 +10,7 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 
+from crawler.outputs.files import write_bytes
 from crawler.outputs.texts import entry_title, event_lines
 
 FEED_TITLE = "nianbao: annual reports on government information disclosure"
@@ -34,7 +34,7 @@ def write_feed(events: Iterable[dict[str, Any]], out: Path, *, title: str = FEED
                link: str | None = None, limit: int | None = None) -> int:
     """Write an Atom feed of the events (the last `limit` of them), newest first; return the entry count.
 
-    The file is replaced whole, so a reader never sees half a feed.
+    The file is replaced whole (crawler.outputs.files), so a reader never sees half a feed.
     """
     kept = list(deque(events, maxlen=limit) if limit else events)
     fg = FeedGenerator()
@@ -56,11 +56,5 @@ def write_feed(events: Iterable[dict[str, Any]], out: Path, *, title: str = FEED
             fe.link(href=page, rel="alternate")
         fe.category(term=str(event.get("kind")))
         fe.content("\n".join(event_lines(event)), type="text")  # content, so an entry without a page URL is valid
-    out = Path(out)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(fg.atom_str(pretty=True))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_bytes(out, fg.atom_str(pretty=True))
     return len(kept)
