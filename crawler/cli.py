@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from crawler import argtypes
+from crawler.argtypes import shown as _shown
 from crawler.outputs.files import NotAFile
 from parsers.text import pad as _pad  # terminal tables: CJK characters take two columns
 
@@ -32,22 +34,6 @@ def _summary_line(name: str, report: dict[str, Any]) -> str:
         f"checks {len(checks) - len(failed)}/{len(checks)} ok"
         + (f"  FAILED: {', '.join(failed[:4])}{' …' if len(failed) > 4 else ''}" if failed else "")
     )
-
-
-def _shown(text: str) -> str:
-    """A file name or message on one terminal line: control characters escaped (\\n, \\t, \\x1b), bytes
-    that are not UTF-8 (surrogate escapes) shown as \\xNN; Chinese stays as it is."""
-    out = []
-    for ch in text:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch.isprintable():
-            out.append(ch)
-        elif 0xDC80 <= ord(ch) <= 0xDCFF:
-            out.append(f"\\x{ord(ch) - 0xDC00:02x}")
-        else:
-            out.append(repr(ch)[1:-1] if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return "".join(out)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -168,11 +154,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if unknown:
         raise UsageError(f"unknown site(s) {', '.join(unknown)}: see `nianbao sites`")
     sites = [(n, counties[n].start_urls[0]) for n in names]
-    for url in args.start_url or []:
-        if not url.startswith(("http://", "https://")):
-            raise UsageError(f"not an http(s) URL: {url}")
-        from urllib.parse import urlsplit
+    from urllib.parse import urlsplit
 
+    for url in args.start_url or []:  # checked by argtypes.http_url
         sites.append((urlsplit(url).netloc, url))
     shared: dict[str, Any] = {}
     if args.redis:
@@ -225,33 +209,17 @@ def _check_notify(urls: list[str] | None) -> None:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    from crawler.watch import Watch, crawl_argv, parse_every
+    from crawler.watch import Watch, crawl_argv
 
-    try:
-        every = parse_every(args.every)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
     _check_notify(args.notify)
-    return Watch(crawl_argv(args, args.crawl_options), every, args.runs).start()
-
-
-def _since(text: str | None) -> Any:
-    from datetime import datetime
-
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(f"--since: not an ISO 8601 date or time: {text}") from None
+    return Watch(crawl_argv(args, args.crawl_options), args.every, args.runs).start()
 
 
 def cmd_events(args: argparse.Namespace) -> int:
     from crawler.outputs.texts import TABLE_HEADER, table_row
 
-    since = _since(args.since)
     with _existing_store(args.db) as store:
-        events = store.events.iter(since=since, kinds=args.kind)
+        events = store.events.iter(since=args.since, kinds=args.kind)
         if args.format == "jsonl":
             for event in events:
                 print(json.dumps(event, ensure_ascii=False), flush=False)
@@ -338,10 +306,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from crawler.outputs.coverage import compute
     from crawler.outputs.coverage_render import render, summary
 
-    try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
-    except ValueError:
-        raise UsageError(f"--today: not a date (YYYY-MM-DD): {args.today}") from None
+    today = args.today or date.today()
     store = _existing_store(args.db)
     try:
         cov = compute(store, years=args.year, today=today)
@@ -361,9 +326,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_feed(args: argparse.Namespace) -> int:
     from crawler.outputs.feed import write_feed
 
-    since = _since(args.since)
     with _existing_store(args.db) as store:
-        n = write_feed(store.events.iter(since=since), Path(args.out), limit=args.limit)
+        n = write_feed(store.events.iter(since=args.since), Path(args.out), limit=args.limit)
     print(f"wrote {n} events to {args.out} (Atom)", file=sys.stderr)
     return 0
 
@@ -410,13 +374,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with its errors in the CLI's form: one line on stderr (no usage block), exit 2."""
+
+    def error(self, message: str) -> Any:
+        message = message.removeprefix("argument ").replace("\n", " ")  # values in it are shown escaped already
+        self.exit(2, f"nianbao: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from crawler.config import Config
     from crawler.outputs import coverage_render
     from crawler.outputs import formats as export_formats
     from storage.kinds import EventKind
 
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nianbao",
         description="Find, parse and store Chinese county governments' annual reports on government information disclosure.",
     )
@@ -436,11 +408,11 @@ def build_parser() -> argparse.ArgumentParser:
     db_help = "SQLAlchemy URL or SQLite file path (default: $NIANBAO_DB, else nianbao.db)"
     crawl_options = p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--site", nargs="+", metavar="NAME", help="registry names (see `nianbao sites`); default: all")
-    p.add_argument("--start-url", nargs="+", metavar="URL", help="start from these URLs (homepage or a column)")
-    p.add_argument("--db", help=db_help)
+    p.add_argument("--start-url", nargs="+", type=argtypes.http_url, metavar="URL", help="start from these URLs (homepage or a column)")
+    p.add_argument("--db", type=argtypes.database, help=db_help)
     p.add_argument("--allow-private", action="store_true",
                    help="follow links and redirects to private/loopback addresses (start URLs' hosts always are)")
-    p.add_argument("--delay", type=float, default=Config.download_delay, metavar="SECONDS",
+    p.add_argument("--delay", type=argtypes.delay, default=Config.download_delay, metavar="SECONDS",
                    help="minimum delay between requests to one host (AutoThrottle adapts above it; "
                    f"default {Config.download_delay})")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
@@ -463,30 +435,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("watch", parents=[crawl_options], help="crawl on a schedule, in the foreground",
                        description="Run `nianbao crawl` with the same options now and then every --every; a failing "
                        "run is reported and the next one runs as scheduled. Stop with Ctrl-C (or SIGTERM).")
-    p.add_argument("--every", required=True, metavar="DURATION", help="e.g. 6h, 30m, 1d, 1h30m")
-    p.add_argument("--runs", type=int, metavar="N", help="stop after N runs (default: never)")
+    p.add_argument("--every", required=True, type=argtypes.every, metavar="DURATION",
+                   help="e.g. 6h, 30m, 1d, 1h30m (1s to 366d)")
+    p.add_argument("--runs", type=argtypes.count, metavar="N", help="stop after N runs (default: never)")
     p.set_defaults(func=cmd_watch, crawl_options=crawl_options)
 
     p = sub.add_parser("events", help="what crawls learned: new, revised and removed reports",
                        description="Events in order. JSON lines hold kind, at, site, detail, the report (schema "
                        "object with provenance, id and status) and, for a revision, the previous version.")
-    p.add_argument("--db", help=db_help)
-    p.add_argument("--since", metavar="ISO", help="only events at or after this time (e.g. 2026-11-01 or 2026-11-01T08:00Z)")
+    p.add_argument("--db", type=argtypes.database, help=db_help)
+    p.add_argument("--since", type=argtypes.moment, metavar="ISO", help="only events at or after this time (e.g. 2026-11-01 or 2026-11-01T08:00Z)")
     p.add_argument("--kind", choices=[k.value for k in EventKind], action="append", help="only these kinds (repeatable)")
     p.add_argument("--format", choices=["table", "jsonl"], default="table")
     p.set_defaults(func=cmd_events)
 
     p = sub.add_parser("health", help="each site's crawl health: last success, failures in a row, blocked, flags")
-    p.add_argument("--db", help=db_help)
+    p.add_argument("--db", type=argtypes.database, help=db_help)
     p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("sites", help="list the sites registry")
     p.set_defaults(func=cmd_sites)
 
     p = sub.add_parser("export", help="export stored reports with provenance")
-    p.add_argument("--db", help=db_help)
+    p.add_argument("--db", type=argtypes.database, help=db_help)
     p.add_argument("--format", choices=export_formats.NAMES, required=True)
-    p.add_argument("--out", required=True, metavar="PATH")
+    p.add_argument("--out", required=True, type=argtypes.out_file, metavar="PATH")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("dump", help="write a verifiable release: reports, documents, manifest, WARC; or check one",
@@ -497,7 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--out", metavar="DIR", help="write the dump here (must not exist or be empty)")
     what.add_argument("--verify", metavar="DIR", help="check a dump")
-    p.add_argument("--db", help=db_help)
+    p.add_argument("--db", type=argtypes.database, help=db_help)
     p.add_argument("--copy", action="store_true", help="copy documents instead of hard-linking them to the store")
     p.add_argument("--no-progress", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=cmd_dump)
@@ -507,26 +480,26 @@ def build_parser() -> argparse.ArgumentParser:
                        "and its departments' and townships'), parsed, with failing checks, missing and overdue "
                        "(after 31 March of the next year for governments, 31 January for departments), and the "
                        "cross-year check (carried_over equals the year before's carried_forward).")
-    p.add_argument("--db", help=db_help)
-    p.add_argument("--year", type=int, action="append", metavar="Y",
+    p.add_argument("--db", type=argtypes.database, help=db_help)
+    p.add_argument("--year", type=argtypes.year, action="append", metavar="Y",
                    help="only this year (repeatable); default: the earliest report's year to the latest one due")
     p.add_argument("--format", choices=coverage_render.FORMATS, default="table",
                    help="table (terminal), csv (one row per county and year) or html (one static page, a heatmap)")
-    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--today", metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")
+    p.add_argument("--out", type=argtypes.out_file, metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--today", type=argtypes.day, metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("feed", help="write an Atom feed of events (report new, revised, removed)",
                        description="One entry per event, newest first: the report's title, kind, organ, year, key "
                        "numbers, page and document URLs and sha256.")
-    p.add_argument("--out", required=True, metavar="FILE")
-    p.add_argument("--db", help=db_help)
-    p.add_argument("--since", metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
-    p.add_argument("--limit", type=int, metavar="N", help="only the latest N events")
+    p.add_argument("--out", required=True, type=argtypes.out_file, metavar="FILE")
+    p.add_argument("--db", type=argtypes.database, help=db_help)
+    p.add_argument("--since", type=argtypes.moment, metavar="ISO", help="only events at or after this time, e.g. 2026-11-01 (UTC if no zone)")
+    p.add_argument("--limit", type=argtypes.count, metavar="N", help="only the latest N events")
     p.set_defaults(func=cmd_feed)
 
     p = sub.add_parser("demo", help="crawl the bundled imitation web (offline) into SQLite and print the summary")
-    p.add_argument("--db", help="default: nianbao-demo.db")
+    p.add_argument("--db", type=argtypes.database, help="default: nianbao-demo.db")
     p.set_defaults(func=cmd_demo)
     return parser
 

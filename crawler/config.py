@@ -9,6 +9,7 @@ README's "Settings" table lists the same rows (tests/test_config.py keeps the tw
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, ClassVar, get_type_hints
@@ -159,6 +160,8 @@ def _read(settings: Any, meta: Any, hint: Any, default: Any) -> Any:
     except (TypeError, ValueError):
         want = {bool: "true or false", int: "a whole number", float: "a number"}.get(hint, "text")
         raise ConfigError(f"setting {name}: not {want}: {raw!r}") from None
+    if hint is float and not math.isfinite(value):
+        raise ConfigError(f"setting {name}: not a finite number: {raw!r}")
     if meta["minimum"] is not None and value < meta["minimum"]:
         raise ConfigError(f"setting {name}: must be at least {meta['minimum']:g}, not {value!r}")
     if meta["choices"] and value not in meta["choices"]:

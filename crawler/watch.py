@@ -18,16 +18,20 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+MAX_EVERY = timedelta(days=366)
 
 
 def parse_every(text: str) -> timedelta:
-    """`6h`, `30m`, `1d`, `90s`, `1h30m` → a timedelta (at least one second)."""
+    """`6h`, `30m`, `1d`, `90s`, `1h30m` → a timedelta (at least one second, at most MAX_EVERY); ValueError
+    naming the text otherwise."""
     parts = re.findall(r"(\d+(?:\.\d+)?)\s*([smhd])", text.strip().lower())
     if not parts or "".join(n + u for n, u in parts) != re.sub(r"\s+", "", text.strip().lower()):
-        raise ValueError(f"--every: not a duration like 6h, 30m, 1d or 1h30m: {text!r}")
+        raise ValueError(f"not a duration like 6h, 30m, 1d or 1h30m: {text!r}")
     seconds = sum(float(n) * UNITS[u] for n, u in parts)
     if seconds < 1:
-        raise ValueError(f"--every: at least 1s, not {text!r}")
+        raise ValueError(f"at least 1s, not {text!r}")
+    if seconds > MAX_EVERY.total_seconds():
+        raise ValueError(f"at most {MAX_EVERY.days}d, not {text!r}")
     return timedelta(seconds=seconds)
 
 

@@ -48,26 +48,32 @@ def need(condition: bool, reason: str) -> None:
 IN_PROCESS = {"parse", "export", "dump", "coverage", "feed", "events", "health", "sites"}
 
 
+def run_in_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """`nianbao ARGS…` in the test's process (main() as the entry point runs it): for commands that run no
+    crawl, and for any command whose arguments are refused before it starts."""
+    import contextlib
+    import io
+
+    from crawler.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    try:
+        os.chdir(ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors
+                code = exc.code if isinstance(exc.code, int) else 2
+    finally:
+        os.chdir(cwd)
+    return subprocess.CompletedProcess(["nianbao", *args], code, out.getvalue(), err.getvalue())
+
+
 def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`nianbao ARGS…` as a user runs it: exit status, stdout and stderr."""
     if args and args[0] in IN_PROCESS:
-        import contextlib
-        import io
-
-        from crawler.cli import main
-
-        out, err = io.StringIO(), io.StringIO()
-        cwd = os.getcwd()
-        try:
-            os.chdir(ROOT)
-            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                try:
-                    code = main(list(args))
-                except SystemExit as exc:  # argparse's usage errors
-                    code = exc.code if isinstance(exc.code, int) else 2
-        finally:
-            os.chdir(cwd)
-        return subprocess.CompletedProcess(["nianbao", *args], code, out.getvalue(), err.getvalue())
+        return run_in_process(*args)
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT
     )

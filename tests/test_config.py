@@ -97,7 +97,7 @@ def test_a_bad_setting_stops_the_crawl_with_one_line(tmp_path) -> None:
     db = tmp_path / "x.db"
     proc = run_cli("crawl", "--db", str(db), "--site", "宁县", "--delay", "-1", timeout=120)
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr == "nianbao: setting DOWNLOAD_DELAY: must be at least 0, not -1.0\n"
+    assert proc.stderr == "nianbao: --delay: not a number of seconds from 0 to 3600: -1 (see `nianbao crawl --help`)\n"
     assert not db.exists(), "nothing is started before the settings are checked"
 
 

@@ -160,7 +160,7 @@ def test_every_state_has_its_colour_in_the_page_template() -> None:
 def test_bad_today_is_one_line(db: str) -> None:
     proc = run_cli("coverage", "--db", db, "--today", "15.01.2025")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("nianbao: --today")
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("nianbao: --today: not a date (YYYY-MM-DD): 15.01.2025")
 
 
 def test_html_in_chromium(db: str, tmp_path: Path) -> None:
