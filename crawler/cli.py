@@ -285,7 +285,7 @@ def cmd_dump(args: argparse.Namespace) -> int:
     store = _existing_store(args.db)
     progress = None if args.no_progress else (lambda line: print(line, file=sys.stderr, flush=True))
     try:
-        s = dump(store, Path(args.out), copy=args.copy, progress=progress)
+        s = dump(store, Path(args.out), copy=args.copy, progress=progress, notice=_error)
     except FileExistsError as exc:
         raise UsageError(str(exc)) from None
     except DumpError as exc:

@@ -281,9 +281,63 @@ def test_a_killed_dump_never_looks_complete(seeded, tmp_path: Path) -> None:
     assert proc.returncode == -9
     assert not out.exists() and len(list(tmp_path.glob(".out.partial-*"))) == 1
     assert run_cli("dump", "--verify", str(out)).returncode == 3
+    (left,) = tmp_path.glob(".out.partial-*")
     proc = run_cli("dump", "--db", store.url, "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     assert verify(out).problems == []
+    # the rerun removed what the killed one left, and said so
+    assert list(tmp_path.glob(".out.partial-*")) == []
+    assert f"nianbao: removed {left.name}, a partial dump left by a killed run (pid {proc_pid(left)} is gone" \
+        in proc.stderr, proc.stderr
+
+
+def proc_pid(partial: Path) -> int:
+    return int(partial.name.split(".partial-")[1].split("-")[0])
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_partials_go_and_live_ones_stay(seeded, tmp_path: Path) -> None:
+    """Before writing, a dump removes its target's partials that no running dump owns (pid gone, lock free),
+    and leaves a live process's partial, a locked one, and another target's."""
+    import fcntl
+
+    store, _ = seeded
+    out = tmp_path / "out"
+
+    def partial(name: str) -> Path:
+        path = tmp_path / name
+        (path / "documents").mkdir(parents=True)
+        (path / "documents" / "x").write_bytes(b"x" * 1000)
+        return path
+
+    stale = partial(f".out.partial-{_dead_pid()}-0123456789ab")
+    old_style = partial(".out.partial-0123456789ab")  # an earlier version's name: no pid, no lock
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        live = partial(f".out.partial-{sleeper.pid}-0123456789ab")
+        locked = partial(f".out.partial-{_dead_pid()}-fedcba987654")
+        other = partial(f".other.partial-{_dead_pid()}-0123456789ab")
+        fd = os.open(locked, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running dump holds its own
+        try:
+            proc = run_cli("dump", "--db", store.url, "--out", str(out), "--no-progress")
+        finally:
+            os.close(fd)
+        assert proc.returncode == 0, proc.stderr
+        assert verify(out).problems == []
+        assert not stale.exists() and not old_style.exists()
+        assert live.is_dir() and locked.is_dir() and other.is_dir()
+        removed = [ln for ln in lines(proc) if ln.startswith("nianbao: removed ")]
+        assert sorted(ln.split()[2].rstrip(",") for ln in removed) == sorted([stale.name, old_style.name])
+        assert all("0.0 MB)" in ln for ln in removed)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
 
 
 def test_dump_refuses_a_non_empty_directory_and_needs_out_or_verify(seeded, tmp_path: Path) -> None:

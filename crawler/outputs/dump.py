@@ -13,8 +13,9 @@ Layout of DIR:
     responses.warc.gz    one `response` record per document whose fetch is known (URL, time, status, and
                          ETag / Last-Modified when recorded), WARC-Payload-Digest = the document's sha256
 
-The dump is built in a hidden sibling directory and renamed to DIR only when complete (manifest last), so a
-killed or failed dump never looks complete. The database is read as one snapshot of report and document
+The dump is built in a hidden sibling directory (`.DIR.partial-<pid>-<id>`, locked while the dump runs) and
+renamed to DIR only when complete (manifest last), so a killed or failed dump never looks complete; the next
+dump to DIR removes what a killed one left. The database is read as one snapshot of report and document
 rows at the start, so a crawl writing meanwhile cannot make the files disagree.
 """
 
@@ -23,11 +24,14 @@ from __future__ import annotations
 import base64
 import csv
 import errno
+import fcntl
+import glob
 import gzip
 import hashlib
 import http
 import io
 import json
+import logging
 import os
 import shutil
 import time
@@ -47,6 +51,7 @@ from crawler.outputs.formats import FORMATS
 from storage.db import Store
 from storage.models import iso_z, report_status
 
+log = logging.getLogger(__name__)
 FORMAT = "nianbao.dump/1"
 MANIFEST = "manifest.json"
 REPORTS = {name: f"reports{f.suffix}" for name, f in FORMATS.items()}  # jsonl first: the others are made from it
@@ -219,9 +224,10 @@ def _file_entry(root: Path, name: str, **extra: Any) -> dict[str, Any]:
 
 
 def dump(store: Store, out: Path, *, copy: bool = False, progress: Callable[[str], None] | None = None,
-         every: int = PROGRESS_EVERY) -> Summary:
+         every: int = PROGRESS_EVERY, notice: Callable[[str], None] | None = None) -> Summary:
     """Write the dump to `out` (absent or empty, else FileExistsError). Raises DumpError (nothing written at
-    `out`) when a document is missing from the store or its bytes no longer match its sha256."""
+    `out`) when a document is missing from the store or its bytes no longer match its sha256. Partials that
+    killed dumps of `out` left are removed first (`clean_partials`), each said to `notice` (default: the log)."""
     t0 = time.monotonic()
     out = Path(out)
     if out.is_symlink():  # the dump goes where the link points; renaming over the link would replace it
@@ -229,9 +235,13 @@ def dump(store: Store, out: Path, *, copy: bool = False, progress: Callable[[str
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise FileExistsError(f"{out} exists and is not an empty directory")
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:12]}"
+    for line in clean_partials(out):
+        (notice or log.warning)(line)
+    tmp = out.parent / f"{_partial_prefix(out)}{os.getpid()}-{uuid.uuid4().hex[:12]}"
     tmp.mkdir()
+    owner: int | None = None
     try:
+        owner = _own(tmp)
         summary = _write(store, tmp, copy=copy, progress=progress, every=every)
         if summary.problems:
             raise DumpError(summary.problems)
@@ -241,8 +251,62 @@ def dump(store: Store, out: Path, *, copy: bool = False, progress: Callable[[str
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+        if owner is not None:
+            os.close(owner)
     summary.seconds = time.monotonic() - t0
     return summary
+
+
+def _partial_prefix(out: Path) -> str:
+    return f".{out.name}.partial-"
+
+
+def _own(directory: Path) -> int:
+    """Hold an exclusive lock on the partial directory for as long as this dump runs (the kernel drops it when
+    the process dies, however it dies); returns the descriptor to close at the end."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+def clean_partials(out: Path) -> list[str]:
+    """Remove what killed dumps of `out` left behind (`.<name>.partial-<pid>-<id>` beside it): a partial whose
+    lock no process holds and whose pid is not running. One line per partial removed; a live dump's partial is
+    never touched (a pid reused since is left too: never removed when in doubt)."""
+    lines = []
+    for path in sorted(out.parent.glob(f"{glob.escape(_partial_prefix(out))}*")):
+        if path.is_symlink() or not path.is_dir():
+            continue
+        pid_text = path.name[len(_partial_prefix(out)):].split("-", 1)[0]
+        pid = int(pid_text) if pid_text.isdigit() and "-" in path.name[len(_partial_prefix(out)):] else None
+        if pid is not None and _alive(pid):
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # a dump is writing it
+            size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+            shutil.rmtree(path, ignore_errors=True)
+        finally:
+            os.close(fd)
+        who = f"pid {pid} is gone" if pid is not None else "no dump owns it"
+        lines.append(f"removed {path.name}, a partial dump left by a killed run ({who}; {size / 1e6:.1f} MB)")
+    return lines
 
 
 def _write(store: Store, root: Path, *, copy: bool, progress: Callable[[str], None] | None,
