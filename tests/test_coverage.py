@@ -252,10 +252,12 @@ def test_found_counts_equal_the_imitation_webs_truth(crawled) -> None:
 
     others = {c for c, _ in rows} - {s.name for s in ok}
     assert len(others) == len(web.sites) - len(ok)
-    uncrawlable = {row_name(s) for s in web.sites if s.status in ("blocked", "dead", "robots")}
-    assert uncrawlable and all(rows[c, y]["state"] == "unknown" for c in uncrawlable for y in years)
-    assert all(rows[c, y]["found"] == "0" and rows[c, y]["state"] == "overdue" for c in others - uncrawlable
-               for y in years)
+    # a site that did not end ok (blocked, dead, robots, no_column) is not judged, with its ending as the reason
+    failed = {row_name(s): s.status for s in web.sites if s.status != "ok"}
+    assert set(failed) == others and "no_column" in failed.values()
+    assert all(rows[c, y]["found"] == "0" and rows[c, y]["state"] == "unknown" and rows[c, y]["overdue"] == "0"
+               and f" ended {failed[c]}" in rows[c, y]["not_judged"] for c in others for y in years)
+    assert all(rows[s.name, y]["not_judged"] == "" for s in ok for y in years)
     # each row says how crawling its site went, so a blocked site is not mistaken for a silent county
     assert {s.name: rows[row_name(s), years[0]]["site_status"] for s in web.sites} == \
         {s.name: s.status for s in web.sites}
@@ -266,3 +268,93 @@ def test_compute_in_process_matches_the_csv(crawled) -> None:
     with Store(db) as store:
         cov = compute(store, today=date(2025, 6, 1))
     assert cov.found == sum(len(s.reports) for s in web.sites)
+
+
+# ---------------------------------------------------------------- what a crawl did not see is not judged
+@pytest.fixture(scope="module")
+def endings(tmp_path_factory) -> str:
+    """Counties whose sites' last crawls ended each way, some with reports stored (a government's 2023 and
+    2024 reports unless said otherwise)."""
+    from storage.kinds import SiteResult
+
+    path = str(tmp_path_factory.mktemp("endings") / "e.db")
+    rng = random.Random(11)
+    plan = {  # county: (status, reason, years of the government's reports, found by the last crawl)
+        "甲县": ("ok", "2 reports", (2023, 2024), 2),
+        "乙县": ("no_column", "no 年报 column among 40 menu pages", (), 0),
+        "丙县": ("dead", "homepage never answered (connection refused)", (2023,), 0),
+        "丁县": ("blocked", "WAF answer 412", (), 0),
+        "戊县": ("partial", "list announced 30 entries, 12 read", (2023,), 1),
+        "己县": ("budget", "600 list pages asked for", (2024,), 1),
+        "庚县": ("ok", "0 reports", (2023,), 0),  # reached, nothing found where there were reports: flagged
+        "辛县": ("", "", (2023,), 0),  # no crawl recorded (a store filled otherwise): judged
+    }
+    with Store(path) as store:
+        run = store.runs.start({})
+        for county, (status, reason, years, found) in plan.items():
+            store.reports.upsert_site(county, province="某省")
+            for y in years:
+                _put(store, rng, f"{county}人民政府", county, y, failing=county == "丙县")
+            if county == "戊县":
+                _put(store, rng, f"{county}教育局", county, 2023)
+            if status:
+                store.runs.site_result(run, SiteResult(county, status, reason, reports_found=found))
+        store.runs.finish(run, "ok", {})
+    return path
+
+
+def test_only_what_a_finished_crawl_saw_is_judged(endings: str) -> None:
+    rows = _csv(endings, "--today", "2026-05-01")
+    assert sorted({y for _, y in rows}) == [2023, 2024, 2025]
+
+    def states(county: str) -> list[str]:
+        return [rows[county, y]["state"] for y in (2023, 2024, 2025)]
+
+    # ok: judged every year; 2025's report is overdue since 31 March 2026
+    assert states("甲县") == ["complete", "complete", "overdue"]
+    assert all(rows["甲县", y]["not_judged"] == "" for y in (2023, 2024, 2025))
+    # no_column, blocked: nothing seen, nothing judged; the reason names the ending and what the crawl said
+    for county, words in (("乙县", "site 乙县 ended no_column: no 年报 column among 40 menu pages"),
+                          ("丁县", "site 丁县 ended blocked: WAF answer 412")):
+        assert states(county) == ["unknown"] * 3
+        assert {rows[county, y]["not_judged"] for y in (2023, 2024, 2025)} == {words}
+        assert {rows[county, y]["overdue"] for y in (2023, 2024, 2025)} == {"0"}
+    # dead, with a report stored earlier: it still counts (and its failing check shows), nothing is missing
+    assert states("丙县") == ["failing", "unknown", "unknown"]
+    assert (rows["丙县", 2023]["found"], rows["丙县", 2024]["missing"]) == ("1", "0")
+    assert rows["丙县", 2024]["not_judged"].startswith("site 丙县 ended dead: homepage never answered")
+    # partial / budget: the years with reports seen are judged, the others not
+    assert states("戊县") == ["complete", "unknown", "unknown"]
+    assert rows["戊县", 2024]["not_judged"] == \
+        "no report seen for the year; site 戊县 ended partial: list announced 30 entries, 12 read"
+    assert states("己县") == ["unknown", "complete", "unknown"]
+    assert "ended budget: 600 list pages asked for" in rows["己县", 2023]["not_judged"]
+    # flagged no_reports (reports stored before, this crawl found none): not judged, the flag's reason shown
+    assert states("庚县") == ["unknown"] * 3
+    assert rows["庚县", 2024]["not_judged"].startswith("site 庚县 flagged no_reports: 1 reports stored before")
+    # no crawl recorded: judged as before
+    assert states("辛县") == ["complete", "overdue", "overdue"]
+    overdue = {(c, y) for (c, y), r in rows.items() if r["overdue"] != "0"}
+    assert overdue == {("甲县", 2025), ("辛县", 2024), ("辛县", 2025)}
+
+
+def test_the_reason_is_in_the_table_and_the_page(endings: str, tmp_path: Path) -> None:
+    proc = run_cli("coverage", "--db", endings, "--today", "2026-05-01")
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "3 overdue (3 government)" in lines[0]
+    assert next(ln for ln in lines if ln.startswith("乙县")).split()[1:] == ["no_column", *["-", "not", "judged"] * 3]
+    assert next(ln for ln in lines if ln.startswith("丙县")).split()[1:5] == ["dead", "-", "1", "found"]
+    unjudged = lines[lines.index("not judged (16 county-years):") + 1:]
+    assert "  乙县 2023, 2024, 2025: site 乙县 ended no_column: no 年报 column among 40 menu pages" in unjudged
+    assert "  戊县 2024, 2025: no report seen for the year; site 戊县 ended partial: list announced 30 entries, " \
+        "12 read" in unjudged
+
+    out = tmp_path / "c.html"
+    assert run_cli("coverage", "--db", endings, "--today", "2026-05-01", "--format", "html",
+                   "--out", str(out)).returncode == 0
+    page = out.read_text(encoding="utf-8")
+    assert 'data-county="丁县" data-year="2024" data-state="unknown" data-not-judged="site 丁县 ended blocked: ' \
+        'WAF answer 412"' in page
+    assert "Not judged (16 county-years)" in page
+    assert "<tr><td>丁县</td><td>2023, 2024, 2025</td><td>site 丁县 ended blocked: WAF answer 412</td></tr>" in page

@@ -13,8 +13,12 @@ The rules, in one place:
 - Expected: the government's report every year; a department's or township's every year after the first
   year it reported. One that is not found is missing; overdue once the deadline has passed (government:
   31 March of the next year; departments and townships: 31 January), else "missing, not yet due".
-- A county with no report at all whose site(s) could not be crawled (blocked, dead, robots.txt) is not
-  judged: its cells are `unknown`, not overdue — nothing says the county failed to publish.
+- Judged only what a crawl saw: a county is judged when one of its sites' last crawl ended `ok` (and is not
+  flagged `no_reports`), or when no crawl of its sites is recorded (a store filled otherwise). A site that
+  ended `partial` or `budget` (the crawl stopped reading its lists) has the years in which reports were found
+  judged, the others not. Any other ending — blocked, dead, robots, no_column, interrupted, a `no_reports`
+  flag — leaves every year `unknown` ("not judged", the reason shown): our crawl failed to see the reports,
+  which says nothing of whether the county published them. A not-judged cell still counts what was found.
 - Cross-year check: an organ's `requests.carried_over` (上年结转) for year Y must equal its
   `requests.carried_forward` (结转下年度) for Y−1, every column (total included) that both reports give.
   The government is one organ across years even when its name changes (`宁县` / `宁县人民政府`).
@@ -48,9 +52,11 @@ STATES: dict[str, str] = {
     "failing": "found, but checks failing, tables unread or numbers not carried over",
     "pending": "reports missing, not yet due",
     "complete": "complete: every expected report found, checks pass",
-    "unknown": "not judged: the site could not be crawled (blocked, dead, robots.txt)",
+    "unknown": "not judged: the crawl did not see the county's reports (site blocked, dead, robots.txt, no 年报 "
+               "column found, interrupted; a year a partial crawl did not reach)",
 }
-UNCRAWLABLE = {SiteStatus.BLOCKED.value, SiteStatus.DEAD.value, SiteStatus.ROBOTS.value}
+JUDGED, SEEN, NOT_JUDGED = "judged", "seen", "not judged"  # a county's judgement: every year, years seen, none
+_CUT_SHORT = {SiteStatus.PARTIAL.value, SiteStatus.BUDGET.value}
 
 
 def organ_kind(organ: str | None, region: str | None) -> str:
@@ -122,6 +128,7 @@ class Cell:
     county: str
     year: int
     government: str = "missing"  # found, removed, missing (not yet due), overdue, unknown (not judged)
+    not_judged: str = ""  # why the cell is not judged (empty: judged)
     found: int = 0
     departments: int = 0
     townships: int = 0
@@ -146,8 +153,8 @@ class Cell:
 
     @property
     def state(self) -> str:
-        if self.government == "unknown":
-            return "unknown"
+        if self.not_judged:  # what was found can still fail its checks; nothing can be called missing
+            return "failing" if self.checks_failing or self.parsed < self.found or self.mismatches else "unknown"
         if self.government == "overdue":
             return "overdue"
         if self.overdue:
@@ -167,6 +174,8 @@ class Coverage:
     undated: int = 0  # current reports without a year (not placed in the grid)
     # how crawling the county's site(s) went last: ok, blocked, dead, robots, no_column, or a flag (no_reports)
     site_status: dict[str, str] = field(default_factory=dict)
+    # counties with cells not judged: why (the site's ending and its reason)
+    not_judged: dict[str, str] = field(default_factory=dict)
 
     def rows(self) -> Iterable[Cell]:
         for county in self.counties:
@@ -189,6 +198,10 @@ class Coverage:
     def found(self) -> int:
         return sum(c.found for c in self.rows())
 
+    @property
+    def unjudged(self) -> list[Cell]:
+        return [c for c in self.rows() if c.not_judged]
+
 
 # ---------------------------------------------------------------- computing
 def _better(a: Found, b: Found) -> bool:
@@ -196,17 +209,58 @@ def _better(a: Found, b: Found) -> bool:
     return (not a.removed, a.parsed, a.id) > (not b.removed, b.parsed, b.id)
 
 
-def _load(store: Store) -> tuple[list[Found], int, dict[int, tuple[str, str | None, str]], dict[str, set[int]]]:
-    """Current reports with a year, how many have none, every site as id → (name, division code, health: its
-    flag or last status), and the sites each county's reports came from."""
-    sites = {r.id: (r.name, r.division_code, r.flag or r.last_status or "") for r in store.reports.sites()}
+@dataclass(frozen=True)
+class SiteHealth:
+    """A site as coverage reads it: how its last crawl ended, and any flag."""
+
+    name: str
+    code: str | None
+    status: str  # last crawl's status; "" when no crawl is recorded
+    reason: str
+    flag: str
+    flag_reason: str
+
+    @property
+    def shown(self) -> str:
+        return self.flag or self.status
+
+    @property
+    def judgement(self) -> str:
+        if self.flag:
+            return NOT_JUDGED
+        if self.status in ("", SiteStatus.OK.value):
+            return JUDGED
+        return SEEN if self.status in _CUT_SHORT else NOT_JUDGED
+
+    @property
+    def why(self) -> str:
+        if self.flag:
+            return f"site {self.name} flagged {self.flag}" + (f": {self.flag_reason}" if self.flag_reason else "")
+        return f"site {self.name} ended {self.status}" + (f": {self.reason}" if self.reason else "")
+
+
+def judgement(sites: Iterable[SiteHealth]) -> tuple[str, str]:
+    """A county's judgement from its sites (the best of them) and, when not every year is judged, why."""
+    sites = list(sites)
+    order = (JUDGED, SEEN, NOT_JUDGED)
+    best = min((s.judgement for s in sites), key=order.index, default=JUDGED)
+    if best == JUDGED:
+        return best, ""
+    return best, "; ".join(s.why for s in sites if s.judgement == best)
+
+
+def _load(store: Store) -> tuple[list[Found], int, dict[int, SiteHealth], dict[str, set[int]]]:
+    """Current reports with a year, how many have none, every site's health by id, and the sites each county's
+    reports came from."""
+    sites = {r.id: SiteHealth(r.name, r.division_code, r.last_status or "", r.last_reason or "", r.flag or "",
+                              r.flag_reason or "") for r in store.reports.sites()}
     rows = store.reports.current()
     found: list[Found] = []
     undated = 0
     site_ids: dict[str, set[int]] = defaultdict(set)
     for r in rows:
         county = r.region or (region_of(r.organ) if r.organ else None) or \
-            (sites[r.site_id][0] if r.site_id in sites else "(unknown)")
+            (sites[r.site_id].name if r.site_id in sites else "(unknown)")
         if r.site_id is not None:
             site_ids[county].add(r.site_id)
         if r.year is None:
@@ -236,17 +290,21 @@ def _differs(forward: dict[str, Any] | None, over: dict[str, Any] | None) -> tup
     return tuple(c for c in both if forward[c] != over[c]) if both else None
 
 
-def _cell(county: str, year: int, reporters: dict[str, dict[int, Found]], today: date, judged: bool = True) -> Cell:
-    """One county's year: its reporters' reports of that year, the missing ones, the carry-over checks."""
+def _cell(county: str, year: int, reporters: dict[str, dict[int, Found]], today: date,
+          judged: tuple[str, str] = (JUDGED, "")) -> Cell:
+    """One county's year: its reporters' reports of that year, the missing ones (only when the year is judged),
+    the carry-over checks."""
     cell = Cell(county, year)
-    if not judged:
+    how, why = judged
+    seen = any(year in reports for reports in reporters.values())
+    if how == NOT_JUDGED or (how == SEEN and not seen):
+        cell.not_judged = why if how == NOT_JUDGED else f"no report seen for the year; {why}"
         cell.government = "unknown"
-        return cell
     for key, reports in reporters.items():
         f = reports.get(year)
         if f is None:
             earlier = [y for y in reports if y < year]
-            if earlier and key != GOVERNMENT:
+            if earlier and key != GOVERNMENT and not cell.not_judged:
                 last = reports[max(earlier)]
                 due = due_date(last.kind, year)
                 cell.missing.append(Missing(county, year, key, last.kind, due, today > due, last.year, last.page_url))
@@ -267,7 +325,7 @@ def _cell(county: str, year: int, reporters: dict[str, dict[int, Found]], today:
                 cell.mismatches.append(Mismatch(county, f.organ, year, before.carried_forward or {},
                                                 f.carried_over or {}, columns, before.page_url, f.page_url))
     gov = reporters.get(GOVERNMENT, {})
-    if year not in gov:
+    if year not in gov and not cell.not_judged:
         due = due_date(GOVERNMENT, year)
         earlier = [y for y in gov if y < year]
         last = gov[max(earlier)] if earlier else None
@@ -293,14 +351,15 @@ def compute(store: Store, years: Iterable[int] | None = None, today: date | None
             slot[f.year] = f
     with_reports = set().union(*site_ids.values())
     bare = {sid for sid in sites if sid not in with_reports}
-    counties = set(by) | {sites[sid][0] for sid in bare}
-    code_of = {name: code for name, code, _ in sites.values()}
-    own_sites = {c: set(site_ids.get(c, ())) | {sid for sid in bare if sites[sid][0] == c} for c in counties}
-    site_status = {c: ", ".join(sorted({sites[sid][2] for sid in own_sites[c] if sites[sid][2]})) for c in counties}
-    codes = {c: code_of.get(c) or next((sites[s][1] for s in sorted(site_ids.get(c, ())) if sites[s][1]), None)
+    counties = set(by) | {sites[sid].name for sid in bare}
+    code_of = {s.name: s.code for s in sites.values()}
+    own_sites = {c: set(site_ids.get(c, ())) | {sid for sid in bare if sites[sid].name == c} for c in counties}
+    site_status = {c: ", ".join(sorted({sites[sid].shown for sid in own_sites[c] if sites[sid].shown}))
+                   for c in counties}
+    codes = {c: code_of.get(c) or next((sites[s].code for s in sorted(site_ids.get(c, ())) if sites[s].code), None)
              for c in counties}
-    judged = {c: c in by or not (set(site_status[c].split(", ")) <= UNCRAWLABLE and site_status[c])
-              for c in counties}
+    judged = {c: judgement(sites[sid] for sid in sorted(own_sites[c])) for c in counties}
     cells = {(county, year): _cell(county, year, by.get(county, {}), today, judged[county])
              for county in counties for year in years}
-    return Coverage(today, years, sorted(counties), codes, cells, undated, site_status)
+    not_judged = {c: why for c, (how, why) in judged.items() if how != JUDGED}
+    return Coverage(today, years, sorted(counties), codes, cells, undated, site_status, not_judged)

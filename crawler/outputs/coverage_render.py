@@ -42,10 +42,15 @@ def _figures(cov: Coverage) -> str:
 
 
 def cell_text(c: Cell) -> str:
-    """The compact terminal form of a cell, e.g. `G 3/4 !1 f1 x1`."""
-    if c.government == "unknown":
+    """The compact terminal form of a cell, e.g. `G 3/4 !1 f1 x1`; a cell not judged `- not judged` or, with
+    reports found, `- 2 found …`."""
+    if c.not_judged and not c.found:
         return "- not judged"
-    parts = [{"found": "G", "removed": "R", "missing": "g", "overdue": "X"}[c.government], f"{c.found}/{c.expected}"]
+    if c.not_judged:
+        parts = ["-", f"{c.found} found"]
+    else:
+        parts = [{"found": "G", "removed": "R", "missing": "g", "overdue": "X"}[c.government],
+                 f"{c.found}/{c.expected}"]
     for n, mark in ((c.overdue, "!"), (c.not_due, "?"), (c.checks_failing, "f"), (c.found - c.parsed, "u"),
                     (c.removed, "r"), (len(c.mismatches), "x")):
         if n:
@@ -54,9 +59,21 @@ def cell_text(c: Cell) -> str:
 
 
 LEGEND_TEXT = ("G government report found, R found but removed since, g missing (not yet due), X overdue, "
-               "- not judged (site blocked, dead or forbidden by robots.txt); "
+               "- not judged (the site's crawl did not see the reports: why, under \"not judged\"); "
                "found/expected organs; !n overdue, ?n missing not yet due, fn checks failing, un tables unread, "
                "rn removed, xn cross-year mismatches")
+
+
+def not_judged(cov: Coverage) -> list[tuple[str, list[int], str]]:
+    """(county, its years not judged, why) for every county with cells not judged, the reason per cell."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for c in cov.unjudged:
+        out.setdefault((c.county, c.not_judged), []).append(c.year)
+    return [(county, years, why) for (county, why), years in out.items()]
+
+
+def _years(years: list[int]) -> str:
+    return ", ".join(map(str, years))
 
 
 def _organ_line(m: Missing) -> str:
@@ -86,12 +103,16 @@ def render_table(cov: Coverage) -> str:
                                ("missing, not yet due", cov.not_due, _organ_line),
                                ("cross-year mismatches", cov.mismatches, _mismatch_line)):
         out += ["", f"{title} ({len(items)}):", *(line(m) for m in items)]
+    unjudged = not_judged(cov)
+    if unjudged:
+        out += ["", f"not judged ({sum(len(y) for _, y, _ in unjudged)} county-years):",
+                *(f"  {county} {_years(years)}: {why}" for county, years, why in unjudged)]
     if cov.undated:
         out += ["", f"{cov.undated} reports without a year are not placed"]
     return "\n".join(out) + "\n"
 
 
-CSV_COLUMNS = ("county", "division_code", "site_status", "year", "state", "government", "found", "departments", "townships",
+CSV_COLUMNS = ("county", "division_code", "site_status", "year", "state", "not_judged", "government", "found", "departments", "townships",
                "removed", "parsed", "checks_failing", "missing", "overdue", "missing_not_due", "overdue_organs",
                "missing_not_due_organs", "crossyear_compared", "crossyear_mismatches", "crossyear_mismatch_organs",
                "government_due", "departments_due")
@@ -102,7 +123,8 @@ def render_csv(cov: Coverage) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for c in cov.rows():
-        w.writerow([c.county, cov.codes.get(c.county) or "", cov.site_status.get(c.county) or "", c.year, c.state, c.government, c.found, c.departments,
+        w.writerow([c.county, cov.codes.get(c.county) or "", cov.site_status.get(c.county) or "", c.year, c.state,
+                    c.not_judged, c.government, c.found, c.departments,
                     c.townships, c.removed, c.parsed, c.checks_failing, len(c.missing), c.overdue, c.not_due,
                     "; ".join(m.organ for m in c.missing if m.overdue),
                     "; ".join(m.organ for m in c.missing if not m.overdue),
@@ -125,8 +147,10 @@ def _link(url: str | None, text: str | None = None) -> str:
 
 
 def _tooltip(c: Cell) -> str:
-    lines = [f"{c.county} {c.year}: {STATES[c.state]}",
-             f"government report: {c.government}",
+    lines = [f"{c.county} {c.year}: {STATES[c.state]}"]
+    if c.not_judged:
+        lines.append(f"not judged: {c.not_judged}")
+    lines += [f"government report: {c.government}",
              f"found {c.found} of {c.expected} expected ({c.departments} departments, {c.townships} townships)",
              f"tables read {c.parsed}, checks failing {c.checks_failing}, removed {c.removed}",
              f"carry-over checked {c.compared}, mismatches {len(c.mismatches)}"]
@@ -137,9 +161,12 @@ def _tooltip(c: Cell) -> str:
 
 
 def _cell_html(c: Cell) -> str:
-    if c.government == "unknown":
-        return (f'<td class="cell s-unknown" data-county="{_e(c.county)}" data-year="{c.year}" data-state="unknown" '
-                f'title="{_e(c.county)} {c.year}: {_e(STATES["unknown"])}"><b>–</b><i>not judged</i></td>')
+    if c.not_judged:
+        notes = [f"{n} {word}" for n, word in ((c.checks_failing, "fail"), (c.found - c.parsed, "unread"),
+                                               (len(c.mismatches), "Δ"), (c.removed, "gone")) if n > 0]
+        return (f'<td class="cell s-{c.state}" data-county="{_e(c.county)}" data-year="{c.year}" '
+                f'data-state="{c.state}" data-not-judged="{_e(c.not_judged)}" title="{_tooltip(c)}">'
+                f'<b>{c.found if c.found else "–"}</b><i>{_e(" · ".join(["not judged", *notes]))}</i></td>')
     notes = []
     if c.government in ("missing", "overdue"):
         notes.append("no gov")
@@ -160,6 +187,11 @@ def _organ_rows(items: list[Missing]) -> str:
         f"<tr><td>{_e(m.county)}</td><td>{m.year}</td><td>{_e(m.organ)}</td><td>{_e(m.kind)}</td>"
         f"<td>{m.due.isoformat()}</td><td>{f'{m.last_year}: ' + _link(m.last_page_url) if m.last_year else ''}</td></tr>"
         for m in items)
+
+
+def _not_judged_rows(cov: Coverage) -> str:
+    return "".join(f"<tr><td>{_e(county)}</td><td>{_e(_years(years))}</td><td>{_e(why)}</td></tr>"
+                   for county, years, why in not_judged(cov)) or '<tr><td colspan="3">none</td></tr>'
 
 
 def _mismatch_rows(items: list[Mismatch]) -> str:
@@ -192,6 +224,7 @@ def render_html(cov: Coverage) -> str:
         overdue_count=len(overdue), overdue_rows=_organ_rows(overdue),
         mismatch_count=len(mismatches), mismatch_rows=_mismatch_rows(mismatches),
         pending_count=len(not_due), pending_rows=_organ_rows(not_due),
+        not_judged_count=len(cov.unjudged), not_judged_rows=_not_judged_rows(cov),
         undated=f"<p>{cov.undated} reports without a year are not placed.</p>" if cov.undated else "",
     )
 
