@@ -306,7 +306,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     from crawler.outputs.coverage import compute
     from crawler.outputs.coverage_render import render, summary
 
-    today = args.today or date.today()
+    today = args.as_of or date.today()
     store = _existing_store(args.db)
     try:
         cov = compute(store, years=args.year, today=today)
@@ -352,6 +352,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = args.db or "nianbao-demo.db"
     print("starting the bundled imitation web on 127.0.0.1 …", file=sys.stderr, flush=True)
     with build_web(seed=0) as web:
+        as_of = web.today
         sites = [(s.name, s.start_url) for s in web.sites]
         for s in web.sites:
             print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
@@ -367,11 +368,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     events = Counter(e["kind"] for e in store.events.iter())
     print(f"\n{store.reports.count()} reports stored in {db}; events so far: "
           + (", ".join(f"{n} {k}" for k, n in sorted(events.items())) or "none"))
-    print(f"next: nianbao coverage --db {db}\n      nianbao events --db {db}\n"
+    store.close()
+    print(f"{demo_coverage(db, as_of)} (the imitation web's date: it publishes nothing later)")
+    print(f"next: nianbao coverage --db {db} --as-of {as_of.isoformat()}\n      nianbao events --db {db}\n"
           f"      nianbao export --db {db} --format csv --out reports.csv\n"
           f"      nianbao dump --db {db} --out demo-dump\n      datasette {db}")
-    store.close()
     return 0
+
+
+def demo_coverage(db: str, as_of: Any) -> str:
+    """The demo's closing line: the coverage of its store as of the imitation web's date (`web.today`), the
+    day its calendar ends; as of the real today, a later year's every report would look overdue."""
+    from crawler.outputs.coverage import compute
+    from crawler.outputs.coverage_render import summary
+    from storage.db import Store
+
+    with Store(db) as store:
+        return summary(compute(store, today=as_of))
 
 
 class Parser(argparse.ArgumentParser):
@@ -486,7 +499,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=coverage_render.FORMATS, default="table",
                    help="table (terminal), csv (one row per county and year) or html (one static page, a heatmap)")
     p.add_argument("--out", type=argtypes.out_file, metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--today", type=argtypes.day, metavar="YYYY-MM-DD", help="judge deadlines as of this day (default: today)")
+    p.add_argument("--as-of", "--today", dest="as_of", type=argtypes.day, metavar="YYYY-MM-DD",
+                   help="judge deadlines as of this day (default: today); the demo's store: the imitation web's date")
     p.set_defaults(func=cmd_coverage)
 
     p = sub.add_parser("feed", help="write an Atom feed of events (report new, revised, removed)",

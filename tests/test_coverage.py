@@ -160,7 +160,7 @@ def test_every_state_has_its_colour_in_the_page_template() -> None:
 def test_bad_today_is_one_line(db: str) -> None:
     proc = run_cli("coverage", "--db", db, "--today", "15.01.2025")
     assert proc.returncode == 2 and proc.stdout == ""
-    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("nianbao: --today: not a date (YYYY-MM-DD): 15.01.2025")
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("nianbao: --as-of/--today: not a date (YYYY-MM-DD): 15.01.2025")
 
 
 def test_html_in_chromium(db: str, tmp_path: Path) -> None:
@@ -358,3 +358,35 @@ def test_the_reason_is_in_the_table_and_the_page(endings: str, tmp_path: Path) -
         'WAF answer 412"' in page
     assert "Not judged (16 county-years)" in page
     assert "<tr><td>丁县</td><td>2023, 2024, 2025</td><td>site 丁县 ended blocked: WAF answer 412</td></tr>" in page
+
+
+def test_the_demo_judges_as_of_the_imitation_webs_date(crawled) -> None:
+    """The demo's closing coverage line (the same function `nianbao demo` prints) is as of the day the web's
+    calendar ends: no government report overdue, no year the web could not hold yet; what is overdue is
+    exactly the department and township reports the web's columns lack after an organ's first report."""
+    from crawler.cli import demo_coverage
+
+    web, db = crawled
+    as_of = web.today
+    ok = [s for s in web.sites if s.status == "ok"]
+    last = max(r.year for s in ok for r in s.reports)
+    assert as_of.year == last + 1  # the newest reports (the last year's) are published in the next
+    line = demo_coverage(db, as_of)
+    assert line.startswith(f"coverage as of {as_of.isoformat()}: ") and "(0 government)" in line, line
+    with Store(db) as store:
+        cov = compute(store, today=as_of)
+    assert cov.years[-1] == last and not any(c.state == "overdue" for c in cov.rows())
+    want = set()
+    for site in ok:
+        by: dict[str, set[int]] = defaultdict(set)
+        for r in site.reports:
+            if organ_kind(r.organ, site.name) != GOVERNMENT:
+                by[r.organ].add(r.year)
+        want |= {(site.name, organ, y) for organ, years in by.items() for y in cov.years
+                 if y > min(years) and y not in years and as_of > date(y + 1, 1, 31)}
+    assert {(m.county, m.organ, m.year) for m in cov.overdue} == want
+    assert f"{len(want)} overdue (0 government)" in line
+    # as of the real today (any day after the next year's deadlines), the same store would look overdue
+    with Store(db) as store:
+        later = compute(store, today=date(last + 2, 4, 1))
+    assert sum(m.kind == GOVERNMENT for m in later.overdue) == len(ok)

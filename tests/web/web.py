@@ -494,6 +494,13 @@ class ImitationWeb:
         self.rebuild(key, [e for e in family.entries if e.report is None or e.report["title"] != title])
         return gone
 
+    @property
+    def today(self) -> dt.date:
+        """The day this web stands at: the date of the newest item any of its columns publishes. Its calendar
+        ends there, so coverage of a crawl of it is judged as of this day (`nianbao coverage --as-of`): judged as
+        of a later day, every report of the next year would be "overdue" though the web could not hold it."""
+        return max(e.date for family in self.families.values() for e in family.entries)
+
     def site(self, key: str) -> SiteTruth:
         """A site by county name or slug."""
         return next(s for s in self.sites if key in (s.name, s.slug))
