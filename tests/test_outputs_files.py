@@ -92,7 +92,7 @@ def test_special_paths_are_refused_and_left_alone(db: str, tmp_path: Path, comma
     before = {p.name: (p.lstat().st_mode, p.lstat().st_ino) for p in tmp_path.iterdir()}
     code, err = _run(db, command, out)
     assert code == 2, err
-    assert err.count("\n") == 1 and err.startswith(f"nianbao: {out}") and what in err, err
+    assert err.count("\n") == 1 and err.startswith(f"nianbao: --out: {out}") and what in err, err
     assert {p.name: (p.lstat().st_mode, p.lstat().st_ino) for p in tmp_path.iterdir()} == before
     if make is _link_to_fifo:
         assert stat.S_ISFIFO((tmp_path / "pipe").stat().st_mode)
@@ -112,3 +112,18 @@ def test_dump_into_a_symlink_writes_its_target_and_refuses_a_fifo(db: str, tmp_p
     proc = run_cli("dump", "--db", db, "--out", str(pipe), "--no-progress")
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and str(pipe) in proc.stderr
     assert stat.S_ISFIFO(pipe.lstat().st_mode) and not list(tmp_path.glob(".pipe.partial-*"))
+
+
+def test_the_write_checks_the_path_again(tmp_path: Path) -> None:
+    """The path is looked at again when the file is written (it may have changed since the options were read):
+    the writers refuse a FIFO whoever calls them, and the thing stays."""
+    from crawler.outputs.export import export
+    from crawler.outputs.feed import write_feed
+    from crawler.outputs.files import NotAFile, write_text
+
+    pipe = _fifo(tmp_path)
+    for write in (lambda: write_text(pipe, "x"), lambda: export(lambda: [], "csv", pipe),
+                  lambda: write_feed([], pipe)):
+        with pytest.raises(NotAFile, match="is a FIFO"):
+            write()
+        assert stat.S_ISFIFO(pipe.lstat().st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]
