@@ -518,10 +518,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_env_db(args: argparse.Namespace) -> None:
+    """$NIANBAO_DB stands in for a missing `--db`: the same check as the option's, one line naming it."""
+    from crawler.config import env
+
+    value = env("NIANBAO_DB")
+    if hasattr(args, "db") and args.db is None and value:
+        try:
+            argtypes.database(value)
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"$NIANBAO_DB: {exc}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_env_db(args)
         return args.func(args)
     except KeyboardInterrupt:
         _error("interrupted")

@@ -78,3 +78,13 @@ def test_the_config_refuses_an_infinite_delay_too() -> None:
     for bad in ("inf", "nan", "-inf"):
         with pytest.raises(ConfigError, match="DOWNLOAD_DELAY: not a finite number"):
             Config.from_settings(Settings({"DOWNLOAD_DELAY": bad}))
+
+
+def test_a_bad_nianbao_db_is_one_line_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NIANBAO_DB", "http://example.org/x")
+    proc = run_in_process("coverage")
+    assert proc.returncode == 2 and proc.stderr == (
+        "nianbao: $NIANBAO_DB: not a database URL (e.g. sqlite:///nianbao.db, postgresql://host/db) or SQLite "
+        "file path: http://example.org/x\n")
+    proc = run_in_process("coverage", "--db", str(tmp_path / "none.db"))  # --db wins over the variable
+    assert proc.returncode == 2 and proc.stderr.startswith("nianbao: no database at "), proc.stderr
