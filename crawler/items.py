@@ -26,6 +26,7 @@ class DocumentItem:
     sha256: str | None = None  # of `body`, when the spider hashed it already
     candidate: bool = False  # the list's link said nothing (查看, 下载, a file name): only the document tells
     report: dict[str, Any] | Exception | None = field(default=None, repr=False)  # parsed already (inline pages)
+    schema_problems: list[str] | None = field(default=None, repr=False)  # validated with the parse (in the worker)
 
     def describe(self) -> str:
         return f"<document {self.site}: {self.document_url}>"

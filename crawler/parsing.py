@@ -16,9 +16,11 @@ import signal
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import Any
 
-from parsers import parse_bytes
+from crawler import classify
+from parsers import parse_bytes, validate_report
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +39,43 @@ def _die_with_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawler's to handle, not a traceback here
 
 
-def _parse(body: bytes, name: str) -> dict[str, Any] | Exception:
+@dataclass
+class Parsed:
+    """A parsed report, its identity confirmed against the list's title, and the ways it breaks the schema
+    (checked in the worker too: validation is pure Python that would otherwise run on the reactor)."""
+
+    report: dict[str, Any]
+    problems: list[str]
+
+
+def _parse(body: bytes, name: str, list_title: str | None = None) -> Parsed | Exception:
     try:
-        return parse_bytes(body, name)
+        report = parse_bytes(body, name)
+        confirm_identity(report, list_title)
+        return Parsed(report, validate_report(report))
     except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
         return exc
+
+
+def confirm_identity(report: dict[str, Any], list_title: str | None) -> None:
+    """The list's title names organ and year; the document confirms them, or a check says it does not."""
+    link = classify.report_link(list_title or "")
+    if link is None:
+        return
+    problems = []
+    if report.get("year") is not None and report["year"] != link.year:
+        problems.append(f"the list says {link.year}, the document {report['year']}")
+    if report.get("organ") and link.organ and not link.cut and link.organ != report["organ"]:
+        problems.append(f"the list says {link.organ}, the document {report['organ']}")
+    if report.get("year") is None:
+        report["year"] = link.year
+    if not report.get("organ") and link.organ:
+        report["organ"], report["region"] = link.organ, link.region
+    if report.get("title") is None and not link.cut:
+        report["title"] = link.title
+    report.setdefault("checks", []).append(
+        {"rule": "identity.list_title", "ok": not problems, "detail": "; ".join(problems) or f"list title: {link.title}"}
+    )
 
 
 _POOL: ProcessPoolExecutor | None = None
@@ -56,13 +90,13 @@ def _pool() -> ProcessPoolExecutor:
     return _POOL
 
 
-async def parse_elsewhere(body: bytes, name: str) -> dict[str, Any] | Exception:
+async def parse_elsewhere(body: bytes, name: str, list_title: str | None = None) -> Parsed | Exception:
     """The report parsed from `body` in a worker process, or the exception that says why not."""
     global _POOL
     for attempt in (1, 2):  # a dying worker breaks the whole pool: the documents it was not parsing go again
         pool = _pool()
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _parse, body, name)
+            return await asyncio.get_running_loop().run_in_executor(pool, _parse, body, name, list_title)
         except BrokenProcessPool:
             if _POOL is pool:
                 log.warning("a parse worker died (parsing %s or a document beside it): starting a new one", name)

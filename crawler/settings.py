@@ -19,6 +19,7 @@ USER_AGENT = "nianbao/0.1 (annual-report research crawler; +https://github.com/n
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 128  # politeness is per host; this only bounds the whole crawl (requests waiting out a delay count too)
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+CONCURRENT_ITEMS = 8  # items per response handled at once: a page yields a few; Scrapy starts this many tasks per callback
 DOWNLOAD_DELAY_JITTER = 0
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = Config.download_delay

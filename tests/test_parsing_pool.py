@@ -30,8 +30,8 @@ def test_a_dead_worker_is_replaced_and_the_crawl_goes_on(caplog) -> None:  # typ
         first, second = asyncio.run(story())
     finally:
         parsing.shutdown()
-    assert isinstance(first, dict) and first["year"] == 2021
-    assert isinstance(second, dict) and second == first
+    assert isinstance(first, parsing.Parsed) and first.report["year"] == 2021 and first.problems == []
+    assert isinstance(second, parsing.Parsed) and second == first
     assert "a parse worker died" in caplog.text  # the pool really broke, and a new one parsed it
 
 

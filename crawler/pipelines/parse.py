@@ -7,9 +7,8 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler import classify
 from crawler.items import DocumentItem
-from crawler.parsing import WorkerDied, parse_elsewhere, shutdown
+from crawler.parsing import Parsed, WorkerDied, parse_elsewhere, shutdown
 from parsers import NotAReport, Unreadable
 from storage.kinds import site_stat
 
@@ -33,7 +32,9 @@ class ParsePipeline:
         stats = self.crawler.stats
         report = item.report
         if report is None:
-            report = await parse_elsewhere(item.body, item.filename or item.document_url)
+            parsed = await parse_elsewhere(item.body, item.filename or item.document_url, item.list_title)
+            report = parsed.report if isinstance(parsed, Parsed) else parsed
+            item.schema_problems = parsed.problems if isinstance(parsed, Parsed) else None
         if isinstance(report, NotAReport) and item.candidate:
             stats.inc_value("nianbao/candidates_not_reports")  # a link that said nothing led to no report: expected
             raise DropItem(f"not a report (the list's link said nothing): {item.document_url}")
@@ -43,30 +44,9 @@ class ParsePipeline:
             stats.inc_value(f"nianbao/documents_{kind}")
             stats.inc_value(site_stat(item.site, "skipped"))
             raise DropItem(f"{kind}: {item.document_url}: {report}")
-        _confirm_identity(report, item.list_title)
         item.report = report
         stats.inc_value("nianbao/reports_parsed")
         if item.candidate:
             stats.inc_value(site_stat(item.site, "candidates_parsed"))
         return item
 
-
-def _confirm_identity(report: dict[str, Any], list_title: str | None) -> None:
-    """The list's title names organ and year; the document confirms them, or a check says it does not."""
-    link = classify.report_link(list_title or "")
-    if link is None:
-        return
-    problems = []
-    if report.get("year") is not None and report["year"] != link.year:
-        problems.append(f"the list says {link.year}, the document {report['year']}")
-    if report.get("organ") and link.organ and not link.cut and link.organ != report["organ"]:
-        problems.append(f"the list says {link.organ}, the document {report['organ']}")
-    if report.get("year") is None:
-        report["year"] = link.year
-    if not report.get("organ") and link.organ:
-        report["organ"], report["region"] = link.organ, link.region
-    if report.get("title") is None and not link.cut:
-        report["title"] = link.title
-    report.setdefault("checks", []).append(
-        {"rule": "identity.list_title", "ok": not problems, "detail": "; ".join(problems) or f"list title: {link.title}"}
-    )

@@ -31,7 +31,7 @@ class ValidationPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, DocumentItem):
             return item
-        problems = validate_report(item.report)
+        problems = item.schema_problems if item.schema_problems is not None else validate_report(item.report)
         if not problems:
             self.valid += 1
             return item

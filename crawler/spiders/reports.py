@@ -17,7 +17,7 @@ from scrapy.http import Response, TextResponse
 from crawler import classify
 from crawler.items import DocumentItem, RemovedItem, SeenItem
 from crawler.listing import Entry
-from crawler.parsing import parse_elsewhere
+from crawler.parsing import Parsed, parse_elsewhere
 from crawler.spiders.site import Site, host_of
 from parsers import NotAReport
 
@@ -165,7 +165,9 @@ class ReportPages:
             return
         page_item = self._item(site, response, page_url=page_url, path=path, sha256=sha)
         # parsing is pure and can take a while: off the reactor thread, so downloads keep flowing
-        report = await parse_elsewhere(response.body, response.url)
+        parsed = await parse_elsewhere(response.body, response.url, response.meta.get("list_title"))
+        report = parsed.report if isinstance(parsed, Parsed) else parsed
+        page_item.schema_problems = parsed.problems if isinstance(parsed, Parsed) else None
         if isinstance(report, NotAReport):
             if page_url in site.known.by_page and page_url not in site.known.documents:
                 # a soft 404: the page that held a report now holds something else
