@@ -5,6 +5,7 @@ Playwright's request routing cannot be the guard: it never sees a redirect (the 
 itself), nor a WebSocket, nor a name that resolves to a private address after the check. The gate sees every
 connection, redirects and sub-resources included, resolves the name once and connects to the address it
 checked. A refused connection fails in the browser like a dead host; nothing from it reaches a callback.
+WebRTC, whose UDP no proxy sees, is taken away from every frame.
 """
 
 from __future__ import annotations
@@ -114,6 +115,13 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
             writer.close()
 
 
+# WebRTC sends UDP (STUN) to any address a page names, and UDP does not go through a SOCKS5 proxy: in every
+# frame, before the page's scripts run, there is no RTCPeerConnection (no list page needs one)
+NO_WEBRTC = """for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCIceTransport']) {
+  try { Object.defineProperty(globalThis, name, {value: undefined, writable: false, configurable: false}); } catch (e) {}
+}"""
+
+
 class GuardedDownloadHandler(ScrapyPlaywrightDownloadHandler):
     """scrapy-playwright's handler whose Chromium connects only through the gate (unless private addresses are
     allowed): plain HTTP is guarded by crawler.middlewares.PrivateAddressGuard, the browser here."""
@@ -131,6 +139,12 @@ class GuardedDownloadHandler(ScrapyPlaywrightDownloadHandler):
                 "proxy": {"server": f"socks5://127.0.0.1:{self.gate.port}", "bypass": "<-loopback>"},
             }
         await super()._launch()
+
+    async def _create_browser_context(self, *args: Any, **kwargs: Any) -> Any:
+        wrapper = await super()._create_browser_context(*args, **kwargs)
+        if self.gate is not None:
+            await wrapper.context.add_init_script(NO_WEBRTC)
+        return wrapper
 
     async def _close(self) -> None:
         await super()._close()

@@ -1,5 +1,5 @@
 """A page rendered in Chromium cannot reach private addresses the plain-HTTP guard refuses: its scripts,
-frames, fetches and the redirect of a navigation go through crawler.gate, which lets only the start URL's own
+frames, fetches and the redirect of a navigation go through crawler.gate (WebRTC's UDP is off), which lets only the start URL's own
 host through (no --allow-private here); nothing from another loopback address or 169.254.169.254 is
 fetched, let alone stored."""
 
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -23,6 +24,16 @@ SHELL = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>云岭县人�
 <script>
 fetch('http://127.0.0.2:{inner}/secret').catch(function () {{}});
 fetch('http://169.254.169.254/latest/api/token', {{method: 'PUT'}}).catch(function () {{}});
+function stun(P) {{  // WebRTC: STUN requests over UDP, from this frame and from a fresh blank one
+  try {{
+    var pc = new P({{iceServers: [{{urls: 'stun:127.0.0.2:{stun}'}}]}});
+    pc.createDataChannel('x');
+    pc.createOffer().then(function (offer) {{ return pc.setLocalDescription(offer); }});
+  }} catch (e) {{}}
+}}
+stun(window.RTCPeerConnection);
+var blank = document.createElement('iframe'); document.body.appendChild(blank);
+stun(blank.contentWindow.RTCPeerConnection);
 document.getElementById('app').innerHTML = '<a href="/gk/nb/">政府信息公开年报</a>';
 </script></body></html>"""
 
@@ -47,7 +58,7 @@ def test_the_browser_cannot_reach_other_private_addresses(tmp_path: Path) -> Non
                 self.end_headers()
                 return
             if self.server is site and self.path == "/":
-                body = SHELL.format(inner=inner.server_port).encode()
+                body = SHELL.format(inner=inner.server_port, stun=stun.getsockname()[1]).encode()
             elif self.server is site:
                 self.send_error(404)
                 return
@@ -66,6 +77,20 @@ def test_the_browser_cannot_reach_other_private_addresses(tmp_path: Path) -> Non
     moved = ThreadingHTTPServer(("127.0.0.2", 0), Handler)
     for server in (site, inner, moved):
         threading.Thread(target=server.serve_forever, daemon=True).start()
+    stun = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # WebRTC's STUN requests, if any got out
+    stun.bind(("127.0.0.2", 0))
+    stun.settimeout(0.2)
+    datagrams: list[bytes] = []
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                datagrams.append(stun.recv(2048))
+            except OSError:
+                continue
+
+    stop = threading.Event()
+    threading.Thread(target=listen, daemon=True).start()
     db = tmp_path / "g.db"
     try:
         proc = subprocess.run(
@@ -75,11 +100,13 @@ def test_the_browser_cannot_reach_other_private_addresses(tmp_path: Path) -> Non
     finally:
         for server in (site, inner, moved):
             server.shutdown()
+        stop.set()
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     site_hits = [h for h in hits if h.startswith("127.0.0.1:")]
     assert f"127.0.0.1:{site.server_port}/gk/nb/" in site_hits, hits  # the page was rendered and its link followed
     assert [h for h in hits if not h.startswith("127.0.0.1:")] == [], hits  # not one request reached them
+    assert datagrams == []
     refused = set(re.findall(r"browser: refused a connection to (\S+) ", proc.stderr))
     assert refused == {f"127.0.0.2:{inner.server_port}", f"127.0.0.2:{moved.server_port}", "169.254.169.254:80"}, \
         proc.stderr[-3000:]
