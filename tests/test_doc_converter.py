@@ -117,3 +117,13 @@ def test_libreoffice_dies_with_the_process_that_uses_it(docs) -> None:
     office, bridge, profile = proc.stdout.split()
     assert _gone(int(bridge)) and _gone(int(office))
     assert not Path(profile).exists()
+
+
+def test_a_libreoffice_that_cannot_start_makes_the_doc_unreadable_not_a_hang(docs, monkeypatch) -> None:
+    monkeypatch.setattr(doc, "_CONVERTER", None)  # this process's converter, made afresh with the broken one
+    monkeypatch.setenv("NIANBAO_SOFFICE", "/bin/false")
+    started = time.monotonic()
+    with pytest.raises(Unreadable, match="LibreOffice could not read"):
+        parse_bytes(docs[0][0].read_bytes(), docs[0][0].name)
+    assert time.monotonic() - started < 15
+    assert doc.converter() is None  # one document per LibreOffice from now on, in this process

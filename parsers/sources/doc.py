@@ -58,7 +58,11 @@ def uno_python() -> str | None:
 
 
 class ConverterFailed(Exception):
-    """The running LibreOffice (or its bridge) died or did not start."""
+    """The running LibreOffice (or its bridge) died."""
+
+
+class StartFailed(ConverterFailed):
+    """LibreOffice could not be started for conversions through uno (this process converts one by one)."""
 
 
 class Converter:
@@ -111,7 +115,7 @@ class Converter:
         self.starts += 1
         ready = self._reply(START_TIMEOUT)
         if not ready or not ready.get("ready"):
-            raise ConverterFailed(f"LibreOffice did not start: {(ready or {}).get('error', 'no answer')}")
+            raise StartFailed(f"LibreOffice did not start: {(ready or {}).get('error', 'no answer')}")
         self.office = int(ready["office"])
 
     def _reply(self, timeout: float) -> dict | None:
@@ -152,11 +156,12 @@ class Converter:
         self.proc, self.office, self.profile, self.buffer = None, None, None, b""
 
 
-_CONVERTER: tuple[int, Converter] | None = None
+_CONVERTER: tuple[int, Converter | None] | None = None
 
 
 def converter() -> Converter | None:
-    """This process's converter (made on first use; a forked child makes its own), None without uno."""
+    """This process's converter (made on first use; a forked child makes its own), None without uno or when
+    it could not start."""
     global _CONVERTER
     if _CONVERTER is not None and _CONVERTER[0] == os.getpid():
         return _CONVERTER[1]
@@ -167,6 +172,12 @@ def converter() -> Converter | None:
     _CONVERTER = (os.getpid(), made)
     atexit.register(made.close)
     return made
+
+
+def _give_up(exc: Exception) -> None:
+    global _CONVERTER
+    log.warning("%s: .doc files are converted one LibreOffice each (slower)", exc)
+    _CONVERTER = (os.getpid(), None)
 
 
 def convert(data: bytes, suffix: str, fmt: str = "docx") -> bytes:
@@ -185,6 +196,9 @@ def convert(data: bytes, suffix: str, fmt: str = "docx") -> bytes:
         else:
             try:
                 running.convert(src, out, fmt, timeout)
+            except StartFailed as exc:  # this process converts one document per LibreOffice from now on
+                _give_up(exc)
+                _convert_alone(exe, src, fmt, timeout)
             except ConverterFailed as exc:  # once more in a fresh LibreOffice, then the document is unreadable
                 log.info("%s; once more in a fresh one", exc)
                 try:
