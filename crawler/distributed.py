@@ -46,10 +46,10 @@ import redis.asyncio
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.httpobj import urlparse_cached
-from scrapy_playwright.handler import ScrapyPlaywrightDownloadHandler
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from crawler.gate import GuardedDownloadHandler
 from storage.kinds import SiteResult, SiteStatus, site_stat
 
 log = logging.getLogger(__name__)
@@ -364,8 +364,8 @@ class Scheduler(RedisScheduler):
             self.server.delete(*keys[i:i + 500])
 
 
-class PacedDownloadHandler(ScrapyPlaywrightDownloadHandler):
-    """scrapy-playwright's handler (plain HTTP unless a request asks for the browser) that first waits for the
+class PacedDownloadHandler(GuardedDownloadHandler):
+    """The guarded scrapy-playwright handler (plain HTTP unless a request asks for the browser) that first waits for the
     host's turn shared by every worker of the job: at most one request per host per DOWNLOAD_DELAY. Waiting
     here, when the request is sent, and not in a middleware, keeps the pace exact whatever each worker's
     own slots and AutoThrottle add before."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -14,22 +15,34 @@ from scrapy.utils.httpobj import urlparse_cached
 
 from crawler.config import Config
 
+REFUSED_STAT = "nianbao/refused_private_address"
+
+
+def private_address(ip: str) -> bool:
+    """Not a public internet address: private, loopback, link-local (169.254.169.254), reserved, multicast."""
+    addr = ipaddress.ip_address(ip.partition("%")[0])
+    return addr.is_private or addr.is_loopback or addr.is_link_local or addr.is_reserved or addr.is_multicast
+
 
 @lru_cache(maxsize=1024)
-def _is_private(host: str) -> bool:
+def _addresses(host: str) -> tuple[str, ...]:
     try:
-        infos = socket.getaddrinfo(host, None)
+        return tuple(info[4][0] for info in socket.getaddrinfo(host, None))
     except OSError:
-        return False  # unresolvable: the download itself will fail and say so
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast:
-            return True
-    return False
+        return ()  # unresolvable: the download itself will fail and say so
+
+
+def refused(host: str, addresses: Iterable[str], spider: Any) -> bool:
+    """The guard's rule, for plain HTTP and the browser alike: a host any of whose addresses is private is
+    refused, unless it is a start URL's own host (the site itself may sit on a private network)."""
+    if host in getattr(spider, "start_hosts", set()):
+        return False
+    return any(private_address(ip) for ip in addresses)
 
 
 class PrivateAddressGuard:
-    """Requests to private/loopback hosts are refused, except a start URL's own host or when configured."""
+    """Plain-HTTP requests to private/loopback hosts are refused, except a start URL's own host or when
+    configured (the browser's connections: crawler.gate)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -43,10 +56,8 @@ class PrivateAddressGuard:
         if self.allow:
             return None
         host = urlparse_cached(request).hostname or ""
-        if host in getattr(self.crawler.spider, "start_hosts", set()):
-            return None
-        if _is_private(host):
-            self.crawler.stats.inc_value("nianbao/refused_private_address")
+        if refused(host, _addresses(host), self.crawler.spider):
+            self.crawler.stats.inc_value(REFUSED_STAT)
             raise IgnoreRequest(f"refused: {host} is a private or loopback address")
         return None
 

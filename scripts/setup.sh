@@ -6,6 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 need_deb=()
 command -v soffice >/dev/null 2>&1 || need_deb+=(libreoffice-writer-nogui)   # .doc reading, test fixtures
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_deb+=(python3-uno)  # one LibreOffice kept running for .doc
 command -v pdftoppm >/dev/null 2>&1 || need_deb+=(poppler-utils)
 [ -x /usr/bin/chromium ] || need_deb+=(chromium)                                # scrapy-playwright's browser
 fc-list 2>/dev/null | grep -qi -E "wqy|noto.*cjk|droid.*fallback" || need_deb+=(fonts-wqy-zenhei)  # CJK glyphs in PDFs

@@ -349,6 +349,11 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         for site in self.sites.values():
             site.conclude(self.crawler.stats.get_stats(), self.config.page_budget)
             self.crawler.stats.set_value(f"nianbao/site/{site.name}/status", str(site.status))
+            if site.status in UNREAD:  # one calm line per site that could not be read, saying why
+                self.logger.warning("%s: %s, %s", site.name, site.status, site.reason)
+
+
+UNREAD = (SiteStatus.DEAD, SiteStatus.ROBOTS, SiteStatus.BLOCKED)
 
 
 def _replayable(headers: dict[str, str]) -> dict[str, str]:
