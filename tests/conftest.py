@@ -137,3 +137,29 @@ def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
             capture_output=True, text=True, timeout=600, cwd=ROOT)
         assert proc.returncode == 0, proc.stderr[-3000:]
         yield Crawled(web, db, proc, list(web.requests))
+
+
+# the suite runs on several processes (pytest-xdist, `--dist loadgroup`, see scripts/test.sh): a module's tests stay
+# on one worker (its module fixtures are built once), the modules that read the shared imitation crawl stay together
+# (it is crawled once), and the longest go first so the workers end together
+LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_faults", "test_forms_family",
+                 "test_watch", "test_fuzz", "test_random_web", "test_ocr", "test_doc_converter", "test_storage")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def module(item: pytest.Item) -> str:
+        return item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) is not None else item.nodeid
+
+    shared = {module(i) for i in items if "imitation_crawl" in getattr(i, "fixturenames", ())}
+
+    def group(item: pytest.Item) -> str:
+        return "imitation" if module(item) in shared else module(item)
+
+    def rank(item: pytest.Item) -> int:
+        name = group(item)
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(group(item)))
+    items.sort(key=rank)

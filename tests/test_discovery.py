@@ -10,7 +10,7 @@ from tests.web import measure
 from tests.web.random_web import build_random_web
 
 SEED = int(os.environ.get("NIANBAO_WEB_SEED") or random.SystemRandom().randrange(1, 10**6))
-SITES = int(os.environ.get("NIANBAO_WEB_SITES") or 110)
+SITES = int(os.environ.get("NIANBAO_WEB_SITES") or 100)
 
 
 def test_every_report_on_freshly_drawn_sites(tmp_path) -> None:  # type: ignore[no-untyped-def]
