@@ -49,6 +49,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from crawler.config import Config
 from crawler.gate import GuardedDownloadHandler
 from storage.kinds import SiteResult, SiteStatus, site_stat
 
@@ -141,7 +142,7 @@ class Scheduler(RedisScheduler):
     def from_crawler(cls, crawler: Any) -> Scheduler:
         s = super().from_crawler(crawler)
         s.crawler = crawler
-        s.job = crawler.settings.get("NIANBAO_JOB") or "nianbao"
+        s.job = _job(crawler)
         s.prefix = f"nianbao:{s.job}:"
         s.worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         s.leases, s.published = {}, {}
@@ -372,9 +373,10 @@ class PacedDownloadHandler(GuardedDownloadHandler):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self.interval_ms = int(crawler.settings.getfloat("DOWNLOAD_DELAY") * 1000)
-        self.prefix = f"nianbao:{crawler.settings.get('NIANBAO_JOB') or 'nianbao'}:pace:"
-        self.redis = redis.asyncio.Redis.from_url(crawler.settings.get("REDIS_URL"))
+        config = Config.from_crawler(crawler)
+        self.interval_ms = int(config.download_delay * 1000)
+        self.prefix = f"nianbao:{_job(crawler)}:pace:"
+        self.redis = redis.asyncio.Redis.from_url(config.redis_url)
         self.waited = 0.0
 
     async def download_request(self, request: Any) -> Any:  # scrapy ≥ 2.13's async handler API
@@ -390,3 +392,8 @@ class PacedDownloadHandler(GuardedDownloadHandler):
         self._crawler.stats.set_value("nianbao/shared_pace_wait_s", round(self.waited, 1))
         await self.redis.aclose()
         await super()._close()
+
+
+def _job(crawler: Any) -> str:
+    """The job's name, which prefixes every key it keeps in Redis."""
+    return Config.from_crawler(crawler).job or "nianbao"
