@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +87,24 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_CHECKS if args.check and any_check_failed else EXIT_OK
 
 
+@dataclass
+class Crawled:
+    """How a crawl ended: one result row per site, the run's status, and the signal that stopped it, if one did."""
+
+    results: list[dict[str, Any]]
+    status: str = "ok"
+    signal: str = ""  # SIGINT / SIGTERM: the crawl was stopped gracefully
+    exit_code: int = 0  # 128 + the signal's number when one stopped it
+
+
 def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
-              settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Crawl the sites into the database; returns one result row per site (also stored with the run)."""
+              settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> Crawled:
+    """Crawl the sites into the database; returns each site's result row (also stored with the run)."""
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     from crawler.config import Config, ConfigError
+    from crawler.interrupt import Interrupt
     from crawler.spiders.discover import DiscoverSpider
     from storage.db import Store
 
@@ -116,22 +128,26 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     process.crawl(crawler, sites=sites)
     if config.log_level != "DEBUG" and not config.tracebacks:
         _one_line_logs()
-    status = "ok"
+    outcome = Crawled([])
+    interrupt = Interrupt(process)  # Scrapy's handlers would wait out a second Ctrl-C and ignore a third
+    interrupt.install()
     try:
-        process.start()
+        process.start(install_signal_handlers=False)
     except KeyboardInterrupt:
-        status = "interrupted"
+        outcome.status = "interrupted"
+    finally:
+        interrupt.restore()
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    if stats.get("finish_reason") not in (None, "finished"):
-        status = "interrupted"
-    results = []
+    if interrupt.signum is not None or stats.get("finish_reason") not in (None, "finished"):
+        outcome.status = "interrupted"
+        outcome.signal, outcome.exit_code = interrupt.name, interrupt.exit_code if interrupt.signum else 130
     for site in getattr(crawler.spider, "sites", {}).values():
         result = site.result(stats)
         store.runs.site_result(run_id, result)
-        results.append(result.as_dict())
-    store.runs.finish(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+        outcome.results.append(result.as_dict())
+    store.runs.finish(run_id, outcome.status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
     store.close()
-    return results
+    return outcome
 
 
 def _one_line_logs() -> None:
@@ -183,13 +199,18 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     _check_notify(args.notify)
     info = {c.name: c.__dict__ for c in counties.values()}
-    results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
+    crawled = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
                         settings={**Config.settings(log_level="INFO" if args.verbose else "WARNING",
                                                     tracebacks=args.verbose, download_delay=args.delay,
                                                     progress=not args.no_progress, incremental=not args.full,
                                                     notify=tuple(args.notify or ())),
                                   "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
+    results = crawled.results
     print_results(results)
+    if crawled.exit_code:
+        _error(f"interrupted{f' ({crawled.signal})' if crawled.signal else ''}: the run is recorded as interrupted; "
+               "what was stored stays stored, and the next crawl goes on from it")
+        return crawled.exit_code
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
     return 0 if any(r["status"] == SiteStatus.OK for r in results) or not results else 1
@@ -388,10 +409,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sites = [(s.name, s.start_url) for s in web.sites]
         for s in web.sites:
             print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
-        results = run_crawl(sites, db, allow_private=True,
+        crawled = run_crawl(sites, db, allow_private=True,
                             settings={**Config.settings(download_delay=0.05, log_level="WARNING"),
                                       "AUTOTHROTTLE_START_DELAY": 0.05})
-    print_results(results)
+    print_results(crawled.results)
+    if crawled.exit_code:
+        _error(f"demo interrupted ({crawled.signal or 'SIGINT'})")
+        return crawled.exit_code
     from collections import Counter
 
     from storage.db import Store

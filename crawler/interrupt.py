@@ -1,0 +1,88 @@
+"""Ctrl-C and SIGTERM during a crawl: the first stops it gracefully, the second at once.
+
+The first signal asks Scrapy to close the spider (downloads in flight end, every item already fetched is parsed
+and stored, the spider's sites end `interrupted`), after which `nianbao crawl` records the run as interrupted,
+prints the results and exits 128 + the signal's number. A second signal, or a graceful stop that takes longer
+than `GRACE` seconds, ends the process at once (`os._exit`): what is stored stays stored (every write is one
+transaction), the parse workers die with it (PDEATHSIG), and the next crawl marks the run, left `running`, dead.
+Scrapy's own handlers are not used: a second Ctrl-C there waits for the same graceful stop again, and a third
+is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from typing import Any
+
+GRACE = 30.0  # seconds a graceful stop may take before the process ends at once
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+class Interrupt:
+    """The crawl's SIGINT / SIGTERM handling (installed for the time `process.start()` runs)."""
+
+    def __init__(self, process: Any, grace: float = GRACE) -> None:
+        self.process = process
+        self.grace = grace
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    @property
+    def name(self) -> str:
+        return signal.Signals(self.signum).name if self.signum else ""
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signum or 0)
+
+    def install(self) -> None:
+        for sig in SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._handle)
+        logging.getLogger("asyncio").addFilter(self._driver_gone)
+
+    def _driver_gone(self, record: logging.LogRecord) -> bool:
+        """A terminal's Ctrl-C reaches Playwright's driver too (the whole process group gets it): once stopping,
+        its dying is expected, not an error to log."""
+        return self.signum is None or "closed while reading from the driver" not in record.getMessage()
+
+    def restore(self) -> None:
+        """The handlers before the crawl; a signal that comes now (the results are being written) is a second one."""
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler if self.signum is None else self._handle)
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self.signum is not None:
+            self._now(f"{signal.Signals(signum).name} again: stopped at once")
+            return
+        self.signum = signum
+        _say(f"nianbao: {self.name}: stopping; what is stored stays stored ({self.name} again: stop at once)\n")
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._stop)
+        timer = threading.Timer(self.grace, self._now, args=(f"not stopped within {self.grace:g} s: stopped at once",))
+        timer.daemon = True
+        timer.start()
+
+    def _stop(self) -> None:
+        from twisted.internet import reactor
+
+        def stop_reactor(_: Any) -> None:
+            if reactor.running:
+                reactor.stop()
+
+        self.process.stop().addBoth(stop_reactor)
+
+    def _now(self, why: str) -> None:
+        _say(f"nianbao: {why} (the run stays `running` until the next crawl marks it dead)\n")
+        os._exit(self.exit_code)
+
+
+def _say(text: str) -> None:
+    """One line on stderr from a signal handler or a timer thread (no buffered stream: it may be mid-write)."""
+    try:
+        os.write(2, text.encode("utf-8", "replace"))
+    except OSError:
+        pass

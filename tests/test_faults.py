@@ -1,0 +1,137 @@
+"""Faults and interruptions of a real crawl (`nianbao crawl` in its own process, as a terminal or systemd runs it):
+Ctrl-C, SIGTERM and SIGKILL mid-crawl, and the store failing under it. Each asserts the exit status, the sites'
+results, the recorded run, and that nothing stored was lost: a rerun stores the rest, nothing twice.
+
+One small imitation web (two sites, 26 reports) with a little latency, so that a crawl is still going when the
+signal comes; the signal goes to the crawl's whole process group, as a terminal's Ctrl-C does.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.web.web import SITES, ImitationWeb, bind, default_cache_dir, fill_documents, make_entries
+
+FAST = ("--allow-private", "--delay", "0.01", "--no-progress")
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[ImitationWeb]:
+    specs = [s for s in SITES if s.slug in ("jingchuan", "xixia")]
+    plans = [(s, make_entries(s, random.Random(f"0:{s.slug}"))) for s in specs]
+    fill_documents([e for _, entries in plans for e in entries], default_cache_dir(0))
+    with bind(plans, 0.1, 0) as running:
+        yield running
+
+
+def urls(web: ImitationWeb) -> list[str]:
+    return [s.start_url for s in web.sites]
+
+
+def truth(web: ImitationWeb) -> set[tuple[str, str]]:
+    return {(r.page_url, r.document_url) for s in web.sites for r in s.reports}
+
+
+def start(db: str, web: ImitationWeb, *extra: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`nianbao crawl` in a new process group (the group gets the signal, as from a terminal)."""
+    return subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--db", db, *FAST, *extra,
+                             "--start-url", *urls(web)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, env={**os.environ, **(env or {})})
+
+
+def crawl(db: str, web: ImitationWeb, *extra: str) -> subprocess.CompletedProcess[str]:
+    proc = start(db, web, *extra)
+    out, err = proc.communicate(timeout=120)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def sql(db: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    except sqlite3.OperationalError:
+        return []
+    try:
+        return con.execute(query, params).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        con.close()
+
+
+def stored(db: str) -> list[tuple[str, str]]:
+    return [(p, d) for p, d in sql(db, "SELECT page_url, document_url FROM reports")]
+
+
+def wait_for(what: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not what():
+        assert time.monotonic() < deadline, "the crawl never got there"
+        time.sleep(0.05)
+
+
+def signal_when(proc: subprocess.Popen[str], sig: int, ready: Any) -> float:
+    """Send `sig` to the crawl's process group once `ready()` holds; returns when it was sent."""
+    wait_for(lambda: ready() or proc.poll() is not None)
+    assert proc.poll() is None, "the crawl ended before the signal"
+    os.killpg(proc.pid, sig)
+    return time.monotonic()
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=60)
+    return proc.returncode, out, err
+
+
+def runs(db: str) -> list[tuple[int, str]]:
+    return sql(db, "SELECT id, status FROM crawl_runs ORDER BY id")
+
+
+def site_rows(out: str) -> list[str]:
+    return [line for line in out.splitlines() if line.startswith("127.0.0.1:")]
+
+
+def test_ctrl_c_stops_gracefully_and_a_rerun_stores_the_rest(web: ImitationWeb, tmp_path: Path) -> None:
+    db = str(tmp_path / "c.db")
+    proc = start(db, web)
+    sent = signal_when(proc, signal.SIGINT, lambda: len(stored(db)) >= 3)
+    before = set(stored(db))
+    code, out, err = finish(proc)
+    took = time.monotonic() - sent
+    assert code == 130, err[-2000:]
+    assert took < 15, f"took {took:.1f} s to stop"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
+    assert "interrupted (SIGINT)" in err
+    rows = site_rows(out)
+    assert len(rows) == 2 and any(" interrupted: " in r for r in rows), out  # results printed, not `ok`
+    assert runs(db)[-1][1] == "interrupted"
+    assert before <= set(stored(db)) < truth(web), "a stored report lost, or the crawl had finished"
+    again = crawl(db, web)
+    assert again.returncode == 0, again.stderr[-2000:]
+    keys = stored(db)
+    assert len(keys) == len(set(keys)) and set(keys) == truth(web)
+
+
+def test_a_second_ctrl_c_stops_at_once(web: ImitationWeb, tmp_path: Path) -> None:
+    db = str(tmp_path / "twice.db")
+    proc = start(db, web)
+    signal_when(proc, signal.SIGINT, lambda: len(stored(db)) >= 1)
+    time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGINT)
+    again = time.monotonic()
+    code, out, err = finish(proc)
+    assert code == 130 and time.monotonic() - again < 3, err[-2000:]
+    assert "SIGINT again: stopped at once" in err and "Traceback" not in err, err[-3000:]
+    assert stored(db), "what was stored before is still there"
