@@ -117,6 +117,8 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     store = Store(db)
+    for dead in store.runs.mark_dead():
+        print(f"nianbao: run {dead} ended without finishing (its process is gone): marked failed", file=sys.stderr)
     run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
         info = (registry or {}).get(name, {})
@@ -143,7 +145,8 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
         outcome.signal, outcome.exit_code = interrupt.name, interrupt.exit_code if interrupt.signum else 130
     for site in getattr(crawler.spider, "sites", {}).values():
         result = site.result(stats)
-        store.runs.site_result(run_id, result)
+        # health, flags and failure counts only from a run that finished: a stopped one saw part of each site
+        store.runs.site_result(run_id, result, finished=outcome.status == "ok")
         outcome.results.append(result.as_dict())
     store.runs.finish(run_id, outcome.status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
     store.close()

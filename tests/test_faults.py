@@ -36,6 +36,10 @@ def web() -> Iterator[ImitationWeb]:
         yield running
 
 
+def web_of(interrupted: dict[str, Any]) -> ImitationWeb:
+    return interrupted["web"]
+
+
 def urls(web: ImitationWeb) -> list[str]:
     return [s.start_url for s in web.sites]
 
@@ -103,23 +107,77 @@ def site_rows(out: str) -> list[str]:
     return [line for line in out.splitlines() if line.startswith("127.0.0.1:")]
 
 
-def test_ctrl_c_stops_gracefully_and_a_rerun_stores_the_rest(web: ImitationWeb, tmp_path: Path) -> None:
-    db = str(tmp_path / "c.db")
+@pytest.fixture(scope="module")
+def interrupted(web: ImitationWeb, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A first crawl stopped by Ctrl-C once it has stored a few reports, then run again to its end."""
+    db = str(tmp_path_factory.mktemp("faults") / "c.db")
     proc = start(db, web)
     sent = signal_when(proc, signal.SIGINT, lambda: len(stored(db)) >= 3)
     before = set(stored(db))
     code, out, err = finish(proc)
     took = time.monotonic() - sent
-    assert code == 130, err[-2000:]
-    assert took < 15, f"took {took:.1f} s to stop"
-    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
-    assert "interrupted (SIGINT)" in err
-    rows = site_rows(out)
-    assert len(rows) == 2 and any(" interrupted: " in r for r in rows), out  # results printed, not `ok`
+    after, run = set(stored(db)), runs(db)[-1]
+    return {"web": web, "db": db, "code": code, "out": out, "err": err, "took": took, "before": before, "after": after,
+            "run": run, "rerun": crawl(db, web)}
+
+
+def test_ctrl_c_stops_gracefully_and_a_rerun_stores_the_rest(web: ImitationWeb, interrupted: dict[str, Any]) -> None:
+    i = interrupted
+    assert i["code"] == 130, i["err"][-2000:]
+    assert i["took"] < 15, f"took {i['took']:.1f} s to stop"
+    assert "Traceback" not in i["err"] and "KeyboardInterrupt" not in i["err"], i["err"][-3000:]
+    assert "interrupted (SIGINT)" in i["err"]
+    rows = site_rows(i["out"])
+    assert len(rows) == 2 and any(" interrupted: " in r for r in rows), i["out"]  # results printed, not `ok`
+    assert i["run"][1] == "interrupted"
+    assert i["before"] <= i["after"] < truth(web), "a stored report lost, or the crawl had finished"
+    assert i["rerun"].returncode == 0, i["rerun"].stderr[-2000:]
+    keys = stored(i["db"])
+    assert len(keys) == len(set(keys)) and set(keys) == truth(web)
+
+
+def health(db: str) -> list[tuple[Any, ...]]:
+    return sql(db, "SELECT name, last_status, consecutive_failures, flag FROM sites ORDER BY name")
+
+
+def new_run_fetched(db: str, n: int) -> Any:
+    """Once a run newer than those there now has fetched `n` responses (its reactor runs)."""
+    last = max((r[0] for r in runs(db)), default=0)
+    return lambda: (sql(db, "SELECT count(*) FROM resources WHERE run_id > ?", last) or [(0,)])[0][0] >= n
+
+
+def test_sigterm_early_in_a_recrawl_changes_no_health_and_flags_nothing(interrupted: dict[str, Any],
+                                                                       tmp_path: Path) -> None:
+    """Stopped before its lists were read, a recrawl found no reports: that is no news about the sites."""
+    db = interrupted["db"]
+    was, reports = health(db), stored(db)
+    assert [h[1:] for h in was] == [("ok", 0, None)] * 2
+    ready = new_run_fetched(db, 1)
+    proc = start(db, web_of(interrupted))
+    signal_when(proc, signal.SIGTERM, ready)
+    code, out, err = finish(proc)
+    assert code == 143, err[-2000:]
+    assert "interrupted (SIGTERM)" in err and "Traceback" not in err, err[-3000:]
     assert runs(db)[-1][1] == "interrupted"
-    assert before <= set(stored(db)) < truth(web), "a stored report lost, or the crawl had finished"
-    again = crawl(db, web)
-    assert again.returncode == 0, again.stderr[-2000:]
+    assert health(db) == was, "a stopped crawl changed the sites' health"
+    assert sql(db, "SELECT count(*) FROM events WHERE kind = 'removed'") == [(0,)]
+    assert stored(db) == reports
+
+
+def test_a_killed_crawl_is_marked_dead_by_the_next(interrupted: dict[str, Any]) -> None:
+    db = interrupted["db"]
+    web = web_of(interrupted)
+    ready = new_run_fetched(db, 3)
+    proc = start(db, web, "--full")
+    signal_when(proc, signal.SIGKILL, ready)
+    proc.communicate(timeout=30)
+    killed = runs(db)[-1]
+    assert killed[1] == "running"
+    done = crawl(db, web)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"run {killed[0]} ended without finishing" in done.stderr
+    assert dict(runs(db))[killed[0]] == "failed"
+    assert "ended without finishing" in sql(db, "SELECT stats FROM crawl_runs WHERE id = ?", killed[0])[0][0]
     keys = stored(db)
     assert len(keys) == len(set(keys)) and set(keys) == truth(web)
 

@@ -7,6 +7,8 @@ import asyncio
 import logging
 from typing import Any
 
+from scrapy import signals
+
 from crawler.config import Config
 from crawler.items import DocumentItem, RemovedItem, SeenItem
 from storage.db import Store
@@ -23,12 +25,14 @@ class StorePipeline:
         self.notifier: Any = None
         self.urls: list[str] = []
         self.run_id: int | None = self.config.run_id or None
+        self.removals: list[RemovedItem] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.store = Store(self.config.db)
         self.urls = list(self.config.notify)
         if self.urls:
@@ -48,7 +52,16 @@ class StorePipeline:
                 for event in self.store.events.iter(ids=ids):
                     self.notifier.send(event, urls=[url])
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
+        """Removals are recorded once the crawl has finished: a stopped crawl (a signal, the store failing) only
+        saw part of each site. Then the notifications are let finish and the store is closed."""
+        if self.removals and reason == "finished":
+            for item in self.removals:
+                self._events(item, self._store(item))
+        elif self.removals:
+            log.warning("%d removed reports seen but not recorded: the crawl did not finish (%s)",
+                        sum(len(i.report_ids) for i in self.removals), reason)
+        self.removals = []
         if self.notifier is not None:
             counts = self.notifier.close(wait=self.config.notify_wait)
             for key, value in (counts or {}).items():
@@ -57,8 +70,16 @@ class StorePipeline:
             self.store.close()
 
     async def process_item(self, item: Any) -> Any:
+        if isinstance(item, RemovedItem):
+            self.removals.append(item)  # recorded when the crawl has finished (spider_closed)
+            return item
         # database and disk writes off the reactor thread, so downloads keep flowing
         events = await asyncio.to_thread(self._store, item)
+        self._events(item, events)
+        return item
+
+    def _events(self, item: Any, events: list[dict[str, Any]]) -> None:
+        """Count what storing the item caused, and send its events."""
         stats = self.crawler.stats
         site = item.site
         for event in events:
@@ -74,7 +95,6 @@ class StorePipeline:
             if any(not c["ok"] for c in item.report.get("checks") or []):
                 stats.inc_value(site_stat(site, "checks_failing"))
             item.body = b""  # keep memory flat: the bytes are on disk now
-        return item
 
     def _store(self, item: Any) -> list[dict[str, Any]]:
         """Store the item; returns the events it caused, ready to send."""
