@@ -12,6 +12,7 @@ from typing import Any
 from parsers.text import pad as _pad  # terminal tables: CJK characters take two columns
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2, 3, 4
+EXIT_STORE = 5  # crawl: storing failed for good (the crawl stopped; how many reports were not stored is said)
 
 
 def _error(msg: str) -> None:
@@ -94,7 +95,9 @@ class Crawled:
     results: list[dict[str, Any]]
     status: str = "ok"
     signal: str = ""  # SIGINT / SIGTERM: the crawl was stopped gracefully
-    exit_code: int = 0  # 128 + the signal's number when one stopped it
+    exit_code: int = 0  # 128 + the signal's number when one stopped it; EXIT_STORE when storing failed
+    store_failure: str = ""  # why storing failed for good (the crawl stopped)
+    not_stored: int = 0  # reports fetched and parsed but not stored
 
 
 def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
@@ -143,13 +146,27 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
     if interrupt.signum is not None or stats.get("finish_reason") not in (None, "finished"):
         outcome.status = "interrupted"
         outcome.signal, outcome.exit_code = interrupt.name, interrupt.exit_code if interrupt.signum else 130
-    for site in getattr(crawler.spider, "sites", {}).values():
-        result = site.result(stats)
-        # health, flags and failure counts only from a run that finished: a stopped one saw part of each site
-        store.runs.site_result(run_id, result, finished=outcome.status == "ok")
-        outcome.results.append(result.as_dict())
-    store.runs.finish(run_id, outcome.status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
-    store.close()
+    outcome.not_stored = int(stats.get("nianbao/reports_not_stored", 0))
+    if stats.get("nianbao/store_failure"):
+        outcome.status, outcome.exit_code = "failed", EXIT_STORE
+        outcome.store_failure = str(stats["nianbao/store_failure"])
+    results = [site.result(stats) for site in getattr(crawler.spider, "sites", {}).values()]
+    outcome.results = [r.as_dict() for r in results]
+
+    def record() -> None:
+        for result in results:
+            # health, flags and failure counts only from a run that finished: a stopped one saw part of each site
+            store.runs.site_result(run_id, result, finished=outcome.status == "ok")
+        store.runs.finish(run_id, outcome.status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+
+    try:
+        store.db.retrying(record, config.store_retry)
+    except Exception as exc:  # noqa: BLE001 - the results are printed all the same; the next crawl marks the run
+        outcome.exit_code = EXIT_STORE
+        outcome.store_failure = outcome.store_failure or f"{type(exc).__name__}: {exc}"
+        _error(f"the run's results could not be recorded: {type(exc).__name__}: {exc}")
+    finally:
+        store.close()
     return outcome
 
 
@@ -210,6 +227,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                                   "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
     results = crawled.results
     print_results(results)
+    if crawled.exit_code == EXIT_STORE:
+        _error(f"storing failed: {crawled.not_stored} reports not stored ({crawled.store_failure}); the crawl was "
+               "stopped. What was stored stays stored: crawl again once the store works")
+        return EXIT_STORE
     if crawled.exit_code:
         _error(f"interrupted{f' ({crawled.signal})' if crawled.signal else ''}: the run is recorded as interrupted; "
                "what was stored stays stored, and the next crawl goes on from it")
@@ -481,7 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p = sub.add_parser("crawl", parents=[crawl_options], help="discover and store every annual report on county sites",
                        description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
-                       "store it parsed, with provenance. Prints a table per site at the end.")
+                       "store it parsed, with provenance. Prints a table per site at the end. Exit 0 when a site "
+                       "ended ok, 1 when none did, 5 when storing failed (the crawl stops; how many reports were "
+                       "not stored is said), 130 / 143 when stopped by Ctrl-C / SIGTERM.")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("watch", parents=[crawl_options], help="crawl on a schedule, in the foreground",

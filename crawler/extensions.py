@@ -61,6 +61,7 @@ class Resources:
 
         config = Config.from_crawler(crawler)
         self.run_id = config.run_id
+        self.retry = config.store_retry
         self.store = Store(config.db) if self.run_id else None
 
     @classmethod
@@ -83,12 +84,14 @@ class Resources:
         fetched_at = datetime.now(UTC)
 
         def record() -> None:
-            store.runs.record_resource(run_id, url, status, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
-                                       fetched_at=fetched_at, **headers)
+            sha = hashlib.sha256(body).hexdigest()
+            store.db.retrying(lambda: store.runs.record_resource(run_id, url, status, sha256=sha, size=len(body),
+                                                                 fetched_at=fetched_at, **headers), self.retry)
 
         # hashing and a database write per response: in a thread, so the reactor keeps downloading
         d = threads.deferToThread(record)
-        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s", url, f.getErrorMessage()))
+        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s: %s", url, f.type.__name__,
+                                           " ".join(str(getattr(f.value, "orig", None) or f.value).split("\n", 1)[0].split())))
 
     def closed(self, spider: Any) -> None:
         if self.store is not None:

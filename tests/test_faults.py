@@ -193,3 +193,84 @@ def test_a_second_ctrl_c_stops_at_once(web: ImitationWeb, tmp_path: Path) -> Non
     assert code == 130 and time.monotonic() - again < 3, err[-2000:]
     assert "SIGINT again: stopped at once" in err and "Traceback" not in err, err[-3000:]
     assert stored(db), "what was stored before is still there"
+
+
+def test_a_store_that_fails_for_good_stops_the_crawl_and_says_how_many_reports_were_not_stored(
+        web: ImitationWeb, tmp_path: Path) -> None:
+    """The document store's directory replaced by a file mid-crawl (a disk gone bad, a careless `mv`): the crawl
+    stops, exits 5, names the number of reports not stored, and no site says `ok`; once the directory is back,
+    a rerun stores the rest."""
+    db = str(tmp_path / "s.db")
+    docs, aside = Path(db + ".docs"), tmp_path / "docs-aside"
+    proc = start(db, web)
+    wait_for(lambda: len(stored(db)) >= 3 or proc.poll() is not None)
+    docs.rename(aside)
+    docs.write_text("not a directory")
+    before = set(stored(db))
+    code, out, err = finish(proc)
+    assert code == 5, err[-2000:]
+    assert "Traceback" not in err, err[-3000:]
+    line = next((ln for ln in err.splitlines() if "storing failed:" in ln), "")
+    not_stored = int(line.split("storing failed: ")[1].split()[0]) if line else 0
+    assert not_stored >= 1, err[-2000:]
+    rows = site_rows(out)
+    assert len(rows) == 2 and not [r for r in rows if " ok: " in r], out
+    assert any("reports not stored" in r for r in rows), out
+    assert runs(db)[-1][1] == "failed"
+    assert before <= set(stored(db)), "a stored report lost"
+    assert len(stored(db)) + not_stored <= len(truth(web))
+    docs.unlink()
+    aside.rename(docs)
+    again = crawl(db, web)
+    assert again.returncode == 0, again.stderr[-2000:]
+    keys = stored(db)
+    assert len(keys) == len(set(keys)) and set(keys) == truth(web)
+
+
+def test_dropped_database_connections_are_retried_and_every_report_stored(web: ImitationWeb, tmp_path: Path) -> None:
+    """PostgreSQL terminates the crawl's connections mid-crawl (a failover, an administrator), until a write was
+    cut: the writes that were cut are tried again, and every report is stored once, in one crawl."""
+    import threading
+
+    import psycopg
+
+    from tests.test_crawl import _pg_url
+
+    url = _pg_url()
+    name = url.rsplit("/", 1)[1]
+    env = {"NIANBAO_BLOBS": str(tmp_path / "docs")}
+    admin = "host=127.0.0.1 port=5432 dbname=test user=postgres"
+
+    def count() -> int:
+        with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres application_name=probe") as conn:
+            try:
+                return conn.execute("SELECT count(*) FROM reports").fetchone()[0]
+            except psycopg.errors.UndefinedTable:
+                return 0
+
+    proc = start(url, web, env=env)
+    err_lines: list[str] = []
+    reader = threading.Thread(target=lambda: err_lines.extend(iter(proc.stderr.readline, "")), daemon=True)
+    reader.start()
+    wait_for(lambda: count() >= 1 or proc.poll() is not None)
+    killed = 0
+    with psycopg.connect(admin, autocommit=True) as conn:
+        deadline = time.monotonic() + 60
+        # until a write was cut and tried again (the crawl says so), with time between for writes to get through
+        while proc.poll() is None and time.monotonic() < deadline and not any("trying again" in ln for ln in err_lines):
+            killed += conn.execute("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                   " WHERE datname = %s AND application_name <> 'probe') t", (name,)).fetchone()[0]
+            time.sleep(0.15)
+    proc.wait(timeout=120)
+    reader.join(10)
+    code, out, err = proc.returncode, proc.stdout.read(), "".join(err_lines)
+    assert killed > 0
+    assert code == 0, err[-3000:]
+    assert "Traceback" not in err and "not stored" not in err, err[-3000:]
+    assert [r for r in site_rows(out) if " ok: " in r] and len(site_rows(out)) == 2, out
+    with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres") as conn:
+        keys = conn.execute("SELECT page_url, document_url FROM reports").fetchall()
+        retries = conn.execute("SELECT stats->>'nianbao/store_retries' FROM crawl_runs").fetchone()[0]
+    assert len(keys) == len(set(keys)) and set(keys) == truth(web)
+    assert retries and int(retries) > 0, "no write was cut: the test did not test retrying"
+    assert "trying again" in err
