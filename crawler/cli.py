@@ -103,13 +103,11 @@ class Crawled:
 def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
               settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> Crawled:
     """Crawl the sites into the database; returns each site's result row (also stored with the run)."""
-    from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
     from crawler.config import Config, ConfigError
     from crawler.interrupt import Interrupt
-    from crawler.spiders.discover import DiscoverSpider
-    from storage.db import Store
+    from storage.session import resolve_url
 
     project = get_project_settings()
     project.setmodule("crawler.settings", priority="project")
@@ -119,29 +117,42 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
         config = Config.from_settings(project)  # a bad value: one line now, not a traceback mid-crawl
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    project.update(Config.settings(db=resolve_url(db), allow_private=allow_private), priority="cmdline")
+    interrupt = Interrupt()  # Scrapy's handlers would wait out a second Ctrl-C and ignore a third
+    interrupt.install()
+    try:
+        return _crawl(sites, db, interrupt, project, config, registry or {})
+    finally:
+        interrupt.restore()
+
+
+def _crawl(sites: list[tuple[str, str]], db: str | None, interrupt: Any, project: Any, config: Any,
+           registry: dict[str, Any]) -> Crawled:
+    """The crawl itself, with `interrupt`'s handlers in place from its first step."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.config import Config
+    from crawler.spiders.discover import DiscoverSpider
+    from storage.db import Store
+
     store = Store(db)
     for dead in store.runs.mark_dead():
         print(f"nianbao: run {dead} ended without finishing (its process is gone): marked failed", file=sys.stderr)
     run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
-        info = (registry or {}).get(name, {})
+        info = registry.get(name, {})
         store.reports.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
                           homepage=info.get("homepage") or url)
-    project.update(Config.settings(db=store.url, allow_private=allow_private, run_id=run_id), priority="cmdline")
+    project.update(Config.settings(run_id=run_id), priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, sites=sites)
     if config.log_level != "DEBUG" and not config.tracebacks:
         _one_line_logs()
     outcome = Crawled([])
-    interrupt = Interrupt(process)  # Scrapy's handlers would wait out a second Ctrl-C and ignore a third
-    interrupt.install()
-    try:
+    interrupt.attach(process)
+    if interrupt.signum is None:  # (stopped before it started: nothing to run)
         process.start(install_signal_handlers=False)
-    except KeyboardInterrupt:
-        outcome.status = "interrupted"
-    finally:
-        interrupt.restore()
     stats = crawler.stats.get_stats() if crawler.stats else {}
     if interrupt.signum is not None or stats.get("finish_reason") not in (None, "finished"):
         outcome.status = "interrupted"

@@ -22,12 +22,16 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class Interrupt:
-    """The crawl's SIGINT / SIGTERM handling (installed for the time `process.start()` runs)."""
+    """The crawl's SIGINT / SIGTERM handling, from before the crawl is set up to when its results are written.
 
-    def __init__(self, process: Any, grace: float = GRACE) -> None:
-        self.process = process
+    A signal before the reactor runs (the store opening, Scrapy loading its components) is kept, and the crawl
+    stops as soon as it starts; no KeyboardInterrupt is ever raised inside Scrapy or Twisted code."""
+
+    def __init__(self, grace: float = GRACE) -> None:
         self.grace = grace
         self.signum: int | None = None
+        self.process: Any = None
+        self.running = False
         self._previous: dict[int, Any] = {}
 
     @property
@@ -43,15 +47,22 @@ class Interrupt:
             self._previous[sig] = signal.signal(sig, self._handle)
         logging.getLogger("asyncio").addFilter(self._driver_gone)
 
-    def _driver_gone(self, record: logging.LogRecord) -> bool:
-        """A terminal's Ctrl-C reaches Playwright's driver too (the whole process group gets it): once stopping,
-        its dying is expected, not an error to log."""
-        return self.signum is None or "closed while reading from the driver" not in record.getMessage()
+    def attach(self, process: Any) -> None:
+        """The CrawlerProcess to stop (its reactor is installed by now)."""
+        from twisted.internet import reactor
+
+        self.process = process
+        reactor.callWhenRunning(self._started)
 
     def restore(self) -> None:
         """The handlers before the crawl; a signal that comes now (the results are being written) is a second one."""
         for sig, handler in self._previous.items():
             signal.signal(sig, handler if self.signum is None else self._handle)
+
+    def _driver_gone(self, record: logging.LogRecord) -> bool:
+        """A terminal's Ctrl-C reaches Playwright's driver too (the whole process group gets it): once stopping,
+        its dying is expected, not an error to log."""
+        return self.signum is None or "closed while reading from the driver" not in record.getMessage()
 
     def _handle(self, signum: int, _frame: Any) -> None:
         if self.signum is not None:
@@ -59,12 +70,18 @@ class Interrupt:
             return
         self.signum = signum
         _say(f"nianbao: {self.name}: stopping; what is stored stays stored ({self.name} again: stop at once)\n")
-        from twisted.internet import reactor
+        if self.running:
+            from twisted.internet import reactor
 
-        reactor.callFromThread(self._stop)
+            reactor.callFromThread(self._stop)
         timer = threading.Timer(self.grace, self._now, args=(f"not stopped within {self.grace:g} s: stopped at once",))
         timer.daemon = True
         timer.start()
+
+    def _started(self) -> None:
+        self.running = True
+        if self.signum is not None:
+            self._stop()
 
     def _stop(self) -> None:
         from twisted.internet import reactor

@@ -195,6 +195,18 @@ def test_a_second_ctrl_c_stops_at_once(web: ImitationWeb, tmp_path: Path) -> Non
     assert stored(db), "what was stored before is still there"
 
 
+def test_ctrl_c_while_the_crawl_sets_up(web: ImitationWeb, tmp_path: Path) -> None:
+    """Ctrl-C while Scrapy loads its components (a KeyboardInterrupt there was a Twisted CRITICAL traceback)."""
+    db = str(tmp_path / "early.db")
+    proc = start(db, web)
+    signal_when(proc, signal.SIGINT, lambda: bool(runs(db)))
+    code, out, err = finish(proc)
+    assert code == 130, err[-2000:]
+    assert "Traceback" not in err and "CRITICAL" not in err, err[-3000:]
+    assert runs(db)[-1][1] == "interrupted"
+    assert [r for r in site_rows(out) if " interrupted: " in r], out
+
+
 def test_a_store_that_fails_for_good_stops_the_crawl_and_says_how_many_reports_were_not_stored(
         web: ImitationWeb, tmp_path: Path) -> None:
     """The document store's directory replaced by a file mid-crawl (a disk gone bad, a careless `mv`): the crawl
