@@ -268,11 +268,11 @@ def test_dropped_database_connections_are_retried_and_every_report_stored(web: I
     killed = 0
     with psycopg.connect(admin, autocommit=True) as conn:
         deadline = time.monotonic() + 60
-        # until a write was cut and tried again (the crawl says so), with time between for writes to get through
+        # until a write was cut and tried again (the crawl says so); then the crawl goes on undisturbed
         while proc.poll() is None and time.monotonic() < deadline and not any("trying again" in ln for ln in err_lines):
             killed += conn.execute("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                                    " WHERE datname = %s AND application_name <> 'probe') t", (name,)).fetchone()[0]
-            time.sleep(0.15)
+            time.sleep(0.05)
     proc.wait(timeout=120)
     reader.join(10)
     code, out, err = proc.returncode, proc.stdout.read(), "".join(err_lines)
