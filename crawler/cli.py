@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,6 +98,7 @@ class Crawled:
     signal: str = ""  # SIGINT / SIGTERM: the crawl was stopped gracefully
     exit_code: int = 0  # 128 + the signal's number when one stopped it; EXIT_STORE when storing failed
     store_failure: str = ""  # why storing failed for good (the crawl stopped)
+    abandoned: bool = False  # a stop that took too long was cut short: threads of what was in flight may linger
     not_stored: int = 0  # reports fetched and parsed but not stored
 
 
@@ -157,6 +159,7 @@ def _crawl(sites: list[tuple[str, str]], db: str | None, interrupt: Any, project
     if interrupt.signum is not None or stats.get("finish_reason") not in (None, "finished"):
         outcome.status = "interrupted"
         outcome.signal, outcome.exit_code = interrupt.name, interrupt.exit_code if interrupt.signum else 130
+    outcome.abandoned = interrupt.abandoned
     outcome.not_stored = int(stats.get("nianbao/reports_not_stored", 0))
     if stats.get("nianbao/store_failure"):
         outcome.status, outcome.exit_code = "failed", EXIT_STORE
@@ -245,6 +248,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     if crawled.exit_code:
         _error(f"interrupted{f' ({crawled.signal})' if crawled.signal else ''}: the run is recorded as interrupted; "
                "what was stored stays stored, and the next crawl goes on from it")
+        if crawled.abandoned:  # the abandoned downloads' and writes' threads would hold the exit: none is needed now
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(crawled.exit_code)
         return crawled.exit_code
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")

@@ -2,11 +2,13 @@
 
 The first signal asks Scrapy to close the spider (downloads in flight end, every item already fetched is parsed
 and stored, the spider's sites end `interrupted`), after which `nianbao crawl` records the run as interrupted,
-prints the results and exits 128 + the signal's number. A second signal, or a graceful stop that takes longer
-than `GRACE` seconds, ends the process at once (`os._exit`): what is stored stays stored (every write is one
-transaction), the parse workers die with it (PDEATHSIG), and the next crawl marks the run, left `running`, dead.
-Scrapy's own handlers are not used: a second Ctrl-C there waits for the same graceful stop again, and a third
-is ignored.
+prints the results and exits 128 + the signal's number. A graceful stop still going after `GRACE` seconds (a
+download from a site that never answers holds it for DOWNLOAD_TIMEOUT) is cut short: the reactor is stopped
+where it is, what was in flight is abandoned, and the results are written all the same. A second signal, or
+results not written `LAST` seconds later, ends the process at once (`os._exit`): what is stored stays stored
+(every write is one transaction), the parse workers die with it (PDEATHSIG), and the next crawl marks the run,
+left `running`, dead. Scrapy's own handlers are not used: a second Ctrl-C there waits for the same graceful stop
+again, and a third is ignored.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import signal
 import threading
 from typing import Any
 
-GRACE = 30.0  # seconds a graceful stop may take before the process ends at once
+GRACE = 10.0  # seconds a graceful stop may take before what is in flight is abandoned
+LAST = 20.0  # seconds after that to write the results before the process ends at once
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -27,11 +30,12 @@ class Interrupt:
     A signal before the reactor runs (the store opening, Scrapy loading its components) is kept, and the crawl
     stops as soon as it starts; no KeyboardInterrupt is ever raised inside Scrapy or Twisted code."""
 
-    def __init__(self, grace: float = GRACE) -> None:
-        self.grace = grace
+    def __init__(self, grace: float = GRACE, last: float = LAST) -> None:
+        self.grace, self.last = grace, last
         self.signum: int | None = None
         self.process: Any = None
         self.running = False
+        self.abandoned = False  # the graceful stop was cut short (threads of what was in flight may linger)
         self._previous: dict[int, Any] = {}
 
     @property
@@ -74,9 +78,26 @@ class Interrupt:
             from twisted.internet import reactor
 
             reactor.callFromThread(self._stop)
-        timer = threading.Timer(self.grace, self._now, args=(f"not stopped within {self.grace:g} s: stopped at once",))
-        timer.daemon = True
-        timer.start()
+        for after, then, args in ((self.grace, self._abandon, ()),
+                                  (self.grace + self.last, self._now, (f"not stopped within {self.grace + self.last:g} "
+                                                                       "s: stopped at once",))):
+            timer = threading.Timer(after, then, args=args)
+            timer.daemon = True
+            timer.start()
+
+    def _abandon(self) -> None:
+        if self.running:
+            from twisted.internet import reactor
+
+            reactor.callFromThread(self._crash)
+
+    def _crash(self) -> None:
+        from twisted.internet import reactor
+
+        if reactor.running:
+            self.abandoned = True
+            _say(f"nianbao: not stopped within {self.grace:g} s: what is still in flight is abandoned\n")
+            reactor.crash()  # (reactor.stop() would wait for the same graceful stop)
 
     def _started(self) -> None:
         self.running = True

@@ -155,7 +155,9 @@ class Site:
         """The site's result row: the walk's counts and the pipelines' counters from the crawl stats."""
         counted = {c: int(stats.get(site_stat(self.name, c), 0)) for c in SiteResult.COUNTED}
         found = self.found(stats)
-        status, reason = self.status or SiteStatus.INTERRUPTED, self.reason
+        status, reason = self.status, self.reason
+        if status is None:  # the crawl ended without the spider closing (a stop cut short)
+            status, reason = SiteStatus.INTERRUPTED, "the crawl was stopped before the site was done"
         not_stored = int(stats.get(site_stat(self.name, "not_stored"), 0))
         if not_stored:  # never `ok` with reports lost on the way to the store
             status = SiteStatus.INTERRUPTED
