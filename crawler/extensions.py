@@ -62,6 +62,7 @@ class Resources:
         config = Config.from_crawler(crawler)
         self.run_id = config.run_id
         self.retry = config.store_retry
+        self.unrecorded = 0
         self.store = Store(config.db) if self.run_id else None
 
     @classmethod
@@ -90,9 +91,17 @@ class Resources:
 
         # hashing and a database write per response: in a thread, so the reactor keeps downloading
         d = threads.deferToThread(record)
-        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s: %s", url, f.type.__name__,
-                                           " ".join(str(getattr(f.value, "orig", None) or f.value).split("\n", 1)[0].split())))
+        d.addErrback(self._not_recorded, url)
+
+    def _not_recorded(self, failure: Any, url: str) -> None:
+        """The first one said (one line), the rest counted: a failing store fails every response alike."""
+        self.unrecorded += 1
+        if self.unrecorded == 1:
+            why = " ".join(str(getattr(failure.value, "orig", None) or failure.value).split("\n", 1)[0].split())
+            log.warning("resource not recorded: %s: %s: %s", url, failure.type.__name__, why)
 
     def closed(self, spider: Any) -> None:
+        if self.unrecorded > 1:
+            log.warning("%d fetched resources not recorded with the run", self.unrecorded)
         if self.store is not None:
             self.store.close()
