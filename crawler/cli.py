@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from crawler.outputs.files import NotAFile
 from parsers.text import pad as _pad  # terminal tables: CJK characters take two columns
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2, 3, 4
+EXIT_STORE = 5  # crawl: storing failed for good (the crawl stopped; how many reports were not stored is said)
 
 
 def _error(msg: str) -> None:
@@ -73,15 +76,27 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_CHECKS if args.check and any_check_failed else EXIT_OK
 
 
+@dataclass
+class Crawled:
+    """How a crawl ended: one result row per site, the run's status, and the signal that stopped it, if one did."""
+
+    results: list[dict[str, Any]]
+    status: str = "ok"
+    signal: str = ""  # SIGINT / SIGTERM: the crawl was stopped gracefully
+    exit_code: int = 0  # 128 + the signal's number when one stopped it; EXIT_STORE when storing failed
+    store_failure: str = ""  # why storing failed for good (the crawl stopped)
+    abandoned: bool = False  # a stop that took too long was cut short: threads of what was in flight may linger
+    not_stored: int = 0  # reports fetched and parsed but not stored
+
+
 def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
-              settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Crawl the sites into the database; returns one result row per site (also stored with the run)."""
-    from scrapy.crawler import CrawlerProcess
+              settings: dict[str, Any] | None = None, registry: dict[str, Any] | None = None) -> Crawled:
+    """Crawl the sites into the database; returns each site's result row (also stored with the run)."""
     from scrapy.utils.project import get_project_settings
 
     from crawler.config import Config, ConfigError
-    from crawler.spiders.discover import DiscoverSpider
-    from storage.db import Store
+    from crawler.interrupt import Interrupt
+    from storage.session import resolve_url
 
     project = get_project_settings()
     project.setmodule("crawler.settings", priority="project")
@@ -91,34 +106,69 @@ def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bo
         config = Config.from_settings(project)  # a bad value: one line now, not a traceback mid-crawl
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    project.update(Config.settings(db=resolve_url(db), allow_private=allow_private), priority="cmdline")
+    interrupt = Interrupt()  # Scrapy's handlers would wait out a second Ctrl-C and ignore a third
+    interrupt.install()
+    try:
+        return _crawl(sites, db, interrupt, project, config, registry or {})
+    finally:
+        interrupt.restore()
+
+
+def _crawl(sites: list[tuple[str, str]], db: str | None, interrupt: Any, project: Any, config: Any,
+           registry: dict[str, Any]) -> Crawled:
+    """The crawl itself, with `interrupt`'s handlers in place from its first step."""
+    from scrapy.crawler import CrawlerProcess
+
+    from crawler.config import Config
+    from crawler.spiders.discover import DiscoverSpider
+    from storage.db import Store
+
     store = Store(db)
+    for dead in store.runs.mark_dead():
+        print(f"nianbao: run {dead} ended without finishing (its process is gone): marked failed", file=sys.stderr)
     run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
-        info = (registry or {}).get(name, {})
+        info = registry.get(name, {})
         store.reports.upsert_site(name, province=info.get("province"), division_code=info.get("division_code"),
                           homepage=info.get("homepage") or url)
-    project.update(Config.settings(db=store.url, allow_private=allow_private, run_id=run_id), priority="cmdline")
+    project.update(Config.settings(run_id=run_id), priority="cmdline")
     process = CrawlerProcess(project)
     crawler = process.create_crawler(DiscoverSpider)
     process.crawl(crawler, sites=sites)
     if config.log_level != "DEBUG" and not config.tracebacks:
         _one_line_logs()
-    status = "ok"
-    try:
-        process.start()
-    except KeyboardInterrupt:
-        status = "interrupted"
+    outcome = Crawled([])
+    interrupt.attach(process)
+    if interrupt.signum is None:  # (stopped before it started: nothing to run)
+        process.start(install_signal_handlers=False)
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    if stats.get("finish_reason") not in (None, "finished"):
-        status = "interrupted"
-    results = []
-    for site in getattr(crawler.spider, "sites", {}).values():
-        result = site.result(stats)
-        store.runs.site_result(run_id, result)
-        results.append(result.as_dict())
-    store.runs.finish(run_id, status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
-    store.close()
-    return results
+    if interrupt.signum is not None or stats.get("finish_reason") not in (None, "finished"):
+        outcome.status = "interrupted"
+        outcome.signal, outcome.exit_code = interrupt.name, interrupt.exit_code if interrupt.signum else 130
+    outcome.abandoned = interrupt.abandoned
+    outcome.not_stored = int(stats.get("nianbao/reports_not_stored", 0))
+    if stats.get("nianbao/store_failure"):
+        outcome.status, outcome.exit_code = "failed", EXIT_STORE
+        outcome.store_failure = str(stats["nianbao/store_failure"])
+    results = [site.result(stats) for site in getattr(crawler.spider, "sites", {}).values()]
+    outcome.results = [r.as_dict() for r in results]
+
+    def record() -> None:
+        for result in results:
+            # health, flags and failure counts only from a run that finished: a stopped one saw part of each site
+            store.runs.site_result(run_id, result, finished=outcome.status == "ok")
+        store.runs.finish(run_id, outcome.status, {k: v for k, v in stats.items() if isinstance(v, int | float | str)})
+
+    try:
+        store.db.retrying(record, config.store_retry)
+    except Exception as exc:  # noqa: BLE001 - the results are printed all the same; the next crawl marks the run
+        outcome.exit_code = EXIT_STORE
+        outcome.store_failure = outcome.store_failure or f"{type(exc).__name__}: {exc}"
+        _error(f"the run's results could not be recorded: {type(exc).__name__}: {exc}")
+    finally:
+        store.close()
+    return outcome
 
 
 def _one_line_logs() -> None:
@@ -168,13 +218,26 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     _check_notify(args.notify)
     info = {c.name: c.__dict__ for c in counties.values()}
-    results = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
+    crawled = run_crawl(sites, args.db, allow_private=args.allow_private, registry=info,
                         settings={**Config.settings(log_level="INFO" if args.verbose else "WARNING",
                                                     tracebacks=args.verbose, download_delay=args.delay,
                                                     progress=not args.no_progress, incremental=not args.full,
                                                     notify=tuple(args.notify or ())),
                                   "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
+    results = crawled.results
     print_results(results)
+    if crawled.exit_code == EXIT_STORE:
+        _error(f"storing failed: {crawled.not_stored} reports not stored ({crawled.store_failure}); the crawl was "
+               "stopped. What was stored stays stored: crawl again once the store works")
+        return EXIT_STORE
+    if crawled.exit_code:
+        _error(f"interrupted{f' ({crawled.signal})' if crawled.signal else ''}: the run is recorded as interrupted; "
+               "what was stored stays stored, and the next crawl goes on from it")
+        if crawled.abandoned:  # the abandoned downloads' and writes' threads would hold the exit: none is needed now
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(crawled.exit_code)
+        return crawled.exit_code
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
     return 0 if any(r["status"] == SiteStatus.OK for r in results) or not results else 1
@@ -356,10 +419,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         sites = [(s.name, s.start_url) for s in web.sites]
         for s in web.sites:
             print(f"  {_pad(s.name, 12)} {s.family:<10} {s.start_url}", file=sys.stderr)
-        results = run_crawl(sites, db, allow_private=True,
+        crawled = run_crawl(sites, db, allow_private=True,
                             settings={**Config.settings(download_delay=0.05, log_level="WARNING"),
                                       "AUTOTHROTTLE_START_DELAY": 0.05})
-    print_results(results)
+    print_results(crawled.results)
+    if crawled.exit_code:
+        _error(f"demo interrupted ({crawled.signal or 'SIGINT'})")
+        return crawled.exit_code
     from collections import Counter
 
     from storage.db import Store
@@ -442,7 +508,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p = sub.add_parser("crawl", parents=[crawl_options], help="discover and store every annual report on county sites",
                        description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
-                       "store it parsed, with provenance. Prints a table per site at the end.")
+                       "store it parsed, with provenance. Prints a table per site at the end. Exit 0 when a site "
+                       "ended ok, 1 when none did, 5 when storing failed (the crawl stops; how many reports were "
+                       "not stored is said), 130 / 143 when stopped by Ctrl-C / SIGTERM.")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("watch", parents=[crawl_options], help="crawl on a schedule, in the foreground",

@@ -63,6 +63,10 @@ class Config:
         minimum=0)
     retry_backoff_max: float = setting("NIANBAO_RETRY_BACKOFF_MAX", 30.0, "the longest wait before a retry, seconds",
                                        minimum=0)
+    store_retry: float = setting(
+        "NIANBAO_STORE_RETRY", 30.0,
+        "seconds a write to the store is tried again while the database is unreachable (restarting, connection "
+        "dropped), with growing waits; then the crawl stops and says how many reports were not stored", minimum=0)
     notify: tuple[str, ...] = setting(
         "NIANBAO_NOTIFY", (), "webhook / Apprise URLs that get every event (`--notify`)")
     notify_wait: float = setting(

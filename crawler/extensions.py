@@ -61,6 +61,8 @@ class Resources:
 
         config = Config.from_crawler(crawler)
         self.run_id = config.run_id
+        self.retry = config.store_retry
+        self.unrecorded = 0
         self.store = Store(config.db) if self.run_id else None
 
     @classmethod
@@ -83,13 +85,23 @@ class Resources:
         fetched_at = datetime.now(UTC)
 
         def record() -> None:
-            store.runs.record_resource(run_id, url, status, sha256=hashlib.sha256(body).hexdigest(), size=len(body),
-                                       fetched_at=fetched_at, **headers)
+            sha = hashlib.sha256(body).hexdigest()
+            store.db.retrying(lambda: store.runs.record_resource(run_id, url, status, sha256=sha, size=len(body),
+                                                                 fetched_at=fetched_at, **headers), self.retry)
 
         # hashing and a database write per response: in a thread, so the reactor keeps downloading
         d = threads.deferToThread(record)
-        d.addErrback(lambda f: log.warning("resource not recorded: %s: %s", url, f.getErrorMessage()))
+        d.addErrback(self._not_recorded, url)
+
+    def _not_recorded(self, failure: Any, url: str) -> None:
+        """The first one said (one line), the rest counted: a failing store fails every response alike."""
+        self.unrecorded += 1
+        if self.unrecorded == 1:
+            why = " ".join(str(getattr(failure.value, "orig", None) or failure.value).split("\n", 1)[0].split())
+            log.warning("resource not recorded: %s: %s: %s", url, failure.type.__name__, why)
 
     def closed(self, spider: Any) -> None:
+        if self.unrecorded > 1:
+            log.warning("%d fetched resources not recorded with the run", self.unrecorded)
         if self.store is not None:
             self.store.close()

@@ -8,12 +8,15 @@ the next document goes to a fresh worker. Workers die with the crawler (no orpha
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import logging
 import multiprocessing
 import os
 import signal
 import sys
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -36,7 +39,29 @@ def _die_with_parent() -> None:
             ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
         except OSError:
             pass
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the crawler's to handle, not a traceback here
+    # Ctrl-C (the terminal sends it to the whole process group) is the crawler's to handle: it stops the pool
+    # itself. It was blocked while this process started (see `_quiet`): ignored from now on. (SIGTERM stays: the
+    # executor ends a broken pool's workers with it.)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _QUIET)
+
+
+_QUIET = (signal.SIGINT,)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """SIGINT held back while workers may be spawned: a spawned worker inherits the blocked mask, so
+    a Ctrl-C while it imports cannot end it with a KeyboardInterrupt traceback; the crawler gets the signal as
+    soon as the mask is restored. (Only the main thread, where the reactor submits, can change it.)"""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _QUIET)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @dataclass
@@ -96,7 +121,9 @@ async def parse_elsewhere(body: bytes, name: str, list_title: str | None = None)
     for attempt in (1, 2):  # a dying worker breaks the whole pool: the documents it was not parsing go again
         pool = _pool()
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _parse, body, name, list_title)
+            with _quiet():  # the executor spawns its workers when a document is submitted
+                future = asyncio.get_running_loop().run_in_executor(pool, _parse, body, name, list_title)
+            return await future
         except BrokenProcessPool:
             if _POOL is pool:
                 log.warning("a parse worker died (parsing %s or a document beside it): starting a new one", name)

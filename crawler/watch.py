@@ -57,6 +57,9 @@ def crawl_argv(args: argparse.Namespace, options: argparse.ArgumentParser) -> li
     return argv
 
 
+STOPPED = (128 + signal.SIGINT, 128 + signal.SIGTERM)  # a crawl's exit status when a signal stopped it
+
+
 class Watch:
     """Runs `nianbao crawl ARGV` now and then every `every`; counts runs and failures."""
 
@@ -81,6 +84,8 @@ class Watch:
         took = time.monotonic() - started
         if code == 0:
             print(f"watch: run {self.runs} done in {took:.0f}s", file=sys.stderr, flush=True)
+        elif code in STOPPED:  # stopped by Ctrl-C / SIGTERM (the watch's own stop): recorded as interrupted
+            print(f"watch: run {self.runs} interrupted after {took:.0f}s", file=sys.stderr, flush=True)
         else:
             self.failures += 1
             print(f"watch: run {self.runs} FAILED (exit {code}) after {took:.0f}s; next run as scheduled",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -15,13 +17,55 @@ from storage.reports import current_count, site_id
 from storage.session import Database
 
 
+def _process_start(pid: int) -> str | None:
+    """When the process started (clock ticks since boot, /proc/PID/stat): a pid used again is another process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return fields[19] if fields[0] != "Z" else None  # a zombie has ended too
+
+
+def owner() -> dict[str, Any]:
+    """This process, as a run records who runs it (so a later crawl can tell a dead run from a running one)."""
+    pid = os.getpid()
+    return {"pid": pid, "host": socket.gethostname(), "since": _process_start(pid)}
+
+
+def _gone(who: dict[str, Any]) -> bool:
+    """A run's process on this host that is no longer running (on another host: not known, so not gone)."""
+    if who.get("host") != socket.gethostname() or not isinstance(who.get("pid"), int):
+        return False
+    since = _process_start(who["pid"])
+    return since is None or (who.get("since") is not None and since != who["since"])
+
+
 class Runs:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     def start(self, args: dict[str, Any]) -> int:
+        """A new run, `running`, owned by this process."""
         with self.db.engine.begin() as conn:
-            return conn.scalar(insert(CrawlRun).values(status="running", args=args).returning(CrawlRun.id))
+            return conn.scalar(insert(CrawlRun).values(status="running", args={**args, "owner": owner()})
+                               .returning(CrawlRun.id))
+
+    def mark_dead(self) -> list[int]:
+        """Runs left `running` by a process of this host that has ended (SIGKILL, a crash, the machine's power):
+        marked `failed`, with why in their stats, so that nobody takes them for crawls still going. Returns
+        their ids. Runs of other hosts are left alone (whether their process lives is not known here)."""
+        dead = []
+        with self.db.engine.begin() as conn:
+            for run_id, args, stats in conn.execute(select(CrawlRun.id, CrawlRun.args, CrawlRun.stats)
+                                                    .where(CrawlRun.status == "running")):
+                who = (args or {}).get("owner") or {}
+                if _gone(who):
+                    died = f"process {who['pid']} on {who['host']} ended without finishing the run"
+                    conn.execute(update(CrawlRun).where(CrawlRun.id == run_id, CrawlRun.status == "running")
+                                 .values(status="failed", stats={**(stats or {}), "died": died}))
+                    dead.append(run_id)
+        return dead
 
     def finish(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
         if status not in RUN_STATUSES:
@@ -30,11 +74,13 @@ class Runs:
             conn.execute(update(CrawlRun).where(CrawlRun.id == run_id)
                          .values(status=status, stats=stats, finished_at=datetime.now(UTC)))
 
-    def site_result(self, run_id: int, result: SiteResult) -> None:
-        """Record (or replace) a site's outcome in a run and update the site's health.
+    def site_result(self, run_id: int, result: SiteResult, *, finished: bool = True) -> None:
+        """Record (or replace) a site's outcome in a run and, for a run that finished, update the site's health.
 
-        `consecutive_failures` is recomputed from the recorded results (non-"ok" results in runs after the
-        last "ok" one), so recording the same run twice does not count twice.
+        A run that did not finish (stopped, its store failing) says nothing about the site: its result is kept
+        with the run, but the site's health, flags and failure count are left as they were.
+        `consecutive_failures` is recomputed from the recorded results of finished runs (non-"ok" results in
+        runs after the last "ok" one), so recording the same run twice does not count twice.
         """
         status, reason, counts = str(result.status), result.reason or None, result.counters()
         now = datetime.now(UTC)
@@ -43,7 +89,11 @@ class Runs:
             values = {"status": status, "reason": reason, "recorded_at": now, **counts}
             conn.execute(self.db.insert(SiteResultRow).values(run_id=run_id, site_id=site, **values)
                          .on_conflict_do_update(index_elements=["run_id", "site_id"], set_=values))
-            of_site = SiteResultRow.site_id == site
+            if not finished:
+                return
+            finished_runs = select(CrawlRun.id).where(CrawlRun.status == "ok")
+            of_site = (SiteResultRow.site_id == site) & (
+                SiteResultRow.run_id.in_(finished_runs) | (SiteResultRow.run_id == run_id))
             ok = SiteStatus.OK.value
             last_ok = conn.scalar(select(func.max(SiteResultRow.run_id)).where(of_site, SiteResultRow.status == ok))
             failures = conn.scalar(select(func.count()).select_from(SiteResultRow).where(

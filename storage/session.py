@@ -12,19 +12,22 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from storage import env
 
 DEFAULT_URL = env.DB_URL_DEFAULT
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 _PG_MIGRATION_LOCK = 0x6E69616E  # pg_advisory_xact_lock key: one migrating process at a time
 
 
@@ -95,6 +98,34 @@ class Database:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+    def transient(self, exc: BaseException) -> bool:
+        """An error that trying again may cure: the server restarting, a connection dropped or terminated
+        (PostgreSQL), a lock held too long (SQLite). A read-only or full disk, a constraint, a bug: not."""
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        if not isinstance(exc, OperationalError | InterfaceError):
+            return False
+        if self.is_sqlite:
+            return any(word in str(exc.orig).lower() for word in ("locked", "busy"))
+        return True
+
+    def retrying(self, work: Callable[[], T], seconds: float,
+                 on_retry: Callable[[BaseException, float], None] | None = None) -> T:
+        """`work()`, tried again while it fails with a transient error, waiting 0.25 s, 0.5 s, … (at most 5 s)
+        between tries, for up to `seconds` in all; then its error is raised. (The store's writes are transactions
+        and idempotent: one tried again after it failed, or after its answer was lost, stores nothing twice.)"""
+        deadline, wait = time.monotonic() + seconds, 0.25
+        while True:
+            try:
+                return work()
+            except Exception as exc:
+                if not self.transient(exc) or time.monotonic() + wait > deadline:
+                    raise
+                if on_retry is not None:
+                    on_retry(exc, wait)
+                time.sleep(wait)
+                wait = min(wait * 2, 5.0)
 
     def release(self) -> None:
         """Close the pooled connections; the engine stays usable (and migrated) for the rest of the process."""

@@ -63,3 +63,31 @@ def test_workers_die_with_a_killed_crawler() -> None:
     while any(_alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not any(_alive(p) for p in pids), "parse workers outlived the crawler"
+
+
+def test_ctrl_c_while_workers_start_is_no_traceback() -> None:
+    """A terminal's Ctrl-C reaches the whole process group, workers included, also while they are still
+    importing: they must neither die of it nor print a KeyboardInterrupt traceback (the crawler handles it)."""
+    body = (SHARED / "seeds" / "ningxian-2021.txt").read_bytes()
+    code = textwrap.dedent(f"""
+        import asyncio, os, signal, sys, threading, time
+        sys.path.insert(0, {str(ROOT)!r})
+        signal.signal(signal.SIGINT, lambda *_: None)  # the crawler's own handler
+        from crawler import parsing
+
+        def ctrl_c() -> None:
+            for _ in range(30):
+                time.sleep(0.05)
+                os.killpg(0, signal.SIGINT)
+
+        threading.Thread(target=ctrl_c, daemon=True).start()
+        report = asyncio.run(parsing.parse_elsewhere(sys.stdin.buffer.read(), "ningxian-2021.txt"))
+        print(type(report).__name__, report.get("year") if isinstance(report, dict) else report)
+        parsing.shutdown()
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], input=body, capture_output=True, timeout=120,
+                          start_new_session=True)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0, err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
+    assert proc.stdout.decode().split() == ["dict", "2021"], (proc.stdout, err[-2000:])

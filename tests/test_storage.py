@@ -11,6 +11,8 @@ import os
 import random
 import secrets
 import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, insert, inspect, select, text
 
 from crawler.config import env
 from crawler.outputs.export import export
@@ -29,7 +31,7 @@ from storage.db import Store
 from storage.kinds import SiteResult as Result
 from storage.models import CrawlRun, Report, Resource, Site, SiteResult
 from storage.session import MIGRATIONS, resolve_url
-from tests.conftest import need
+from tests.conftest import ROOT, need
 from tests.web.render import random_report
 
 PG_ADMIN = env("NIANBAO_TEST_PG")
@@ -215,23 +217,31 @@ def test_site_health(store: Store) -> None:
             s = conn.execute(select(Site).where(Site.id == site_id)).one()
         return s.last_status, s.last_reason, s.consecutive_failures, s.last_success_at, s.province, s.hints
 
-    runs = [store.runs.start({"sites": ["宁县"], "i": i}) for i in range(4)]
-    store.runs.site_result(runs[0], Result("宁县", "ok", None, pages_fetched=12, reports_found=5, reports_new=5,
-                                           reports_parsed=5, checks_failing=1))
+    runs = [store.runs.start({"sites": ["宁县"], "i": i}) for i in range(5)]
+
+    def record(run: int, result: Result, finished: bool = True) -> None:  # as `nianbao crawl` does at its end
+        store.runs.site_result(run, result, finished=finished)
+        store.runs.finish(run, "ok" if finished else "interrupted", {})
+
+    record(runs[0], Result("宁县", "ok", None, pages_fetched=12, reports_found=5, reports_new=5,
+                           reports_parsed=5, checks_failing=1))
     status, _, failures, first_ok, province, hints = health()
     assert (status, failures, province, hints) == ("ok", 0, "甘肃省", {"column": "年报"})
     assert first_ok is not None and first_ok.tzinfo is not None
-    store.runs.site_result(runs[1], Result("宁县", "blocked", "HTTP 412 from a WAF"))
-    store.runs.site_result(runs[2], Result("宁县", "dead", "connection refused"))
-    store.runs.site_result(runs[2], Result("宁县", "dead", "connection refused"))  # recorded twice, counted once
+    record(runs[1], Result("宁县", "blocked", "HTTP 412 from a WAF"))
+    # a run that was stopped says nothing about the site: no failure counted, no flag, no status
+    record(runs[2], Result("宁县", "interrupted", "the crawl was stopped"), finished=False)
+    assert health()[:3] == ("blocked", "HTTP 412 from a WAF", 1)
+    store.runs.site_result(runs[3], Result("宁县", "dead", "connection refused"))
+    record(runs[3], Result("宁县", "dead", "connection refused"))  # recorded twice, counted once
     assert health()[:4] == ("dead", "connection refused", 2, first_ok)
-    store.runs.site_result(runs[3], Result("宁县", "ok", None, reports_found=6))
+    record(runs[4], Result("宁县", "ok", None, reports_found=6))
     status, reason, failures, last_ok, *_ = health()
     assert (status, reason, failures) == ("ok", None, 0) and last_ok >= first_ok
     with store.engine.connect() as conn:
         results = conn.execute(select(SiteResult).order_by(SiteResult.run_id)).all()
     assert [(r.status, r.pages_fetched, r.reports_found) for r in results] == [
-        ("ok", 12, 5), ("blocked", 0, 0), ("dead", 0, 0), ("ok", 0, 6)]
+        ("ok", 12, 5), ("blocked", 0, 0), ("interrupted", 0, 0), ("dead", 0, 0), ("ok", 0, 6)]
     with pytest.raises(TypeError):
         store.runs.site_result(runs[3], Result("宁县", "ok", None, pages=1))  # type: ignore[call-arg]
 
@@ -251,8 +261,32 @@ def test_runs_and_resources(store: Store) -> None:
         crawl = conn.execute(select(CrawlRun).where(CrawlRun.id == run)).one()
     assert [(r.run_id, r.http_status, r.etag) for r in resources] == [(run, 304, '"b"'), (run + 1, 200, None)]
     assert resources[0].last_modified == "Fri, 01 Mar 2024 08:00:00 GMT"
+    owner = crawl.args.pop("owner")
     assert (crawl.status, crawl.args, crawl.stats) == ("ok", {"province": "甘肃省"}, {"sites": 1, "reports_new": 0})
     assert crawl.finished_at >= crawl.started_at
+    assert owner["pid"] == os.getpid() and owner["host"]
+
+
+def test_runs_whose_process_died_are_marked_dead(store: Store, db_url: str, blob_dir: Path | None) -> None:
+    """A run left `running` by a process that is gone (SIGKILL) is marked failed by the next one; a run whose
+    process still runs, or that runs on another host, is left alone."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from storage.db import Store; "
+            "s = Store(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None); print(s.runs.start({}))")
+    proc = subprocess.run([sys.executable, "-c", code, str(ROOT), db_url, *([str(blob_dir)] if blob_dir else [])],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    gone = int(proc.stdout.split()[-1])
+    alive = store.runs.start({})
+    with store.engine.begin() as conn:
+        elsewhere = conn.scalar(insert(CrawlRun).values(status="running", args={"owner": {
+            "pid": 1, "host": "another-host", "since": "1"}}).returning(CrawlRun.id))
+    assert store.runs.mark_dead() == [gone]
+    with store.engine.connect() as conn:
+        status = dict(conn.execute(select(CrawlRun.id, CrawlRun.status)).all())
+        died = conn.scalar(select(CrawlRun.stats).where(CrawlRun.id == gone))
+    assert (status[gone], status[alive], status[elsewhere]) == ("failed", "running", "running")
+    assert "ended without finishing the run" in died["died"]
+    assert store.runs.mark_dead() == []
 
 
 def test_two_processes_add_the_same_reports(db_url: str, blob_dir: Path | None) -> None:

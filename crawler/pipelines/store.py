@@ -1,11 +1,20 @@
 """Store each parsed report with its provenance (the raw document kept, content-addressed), record what the
-crawl learned as events (new, revised, removed), and send each event to the `--notify` endpoints."""
+crawl learned as events (new, revised, removed), and send each event to the `--notify` endpoints.
+
+A write that fails for a transient reason (the database restarting, a connection dropped) is tried again for
+NIANBAO_STORE_RETRY seconds. When storing fails for good, the crawl stops: every report not stored is counted
+(per site and in all), and `nianbao crawl` says how many and exits non-zero; the sites never say `ok`.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DropItem
 
 from crawler.config import Config
 from crawler.items import DocumentItem, RemovedItem, SeenItem
@@ -23,12 +32,15 @@ class StorePipeline:
         self.notifier: Any = None
         self.urls: list[str] = []
         self.run_id: int | None = self.config.run_id or None
+        self.removals: list[RemovedItem] = []
+        self.failure: str | None = None  # why storing failed for good; nothing more is stored then
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        self.crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         self.store = Store(self.config.db)
         self.urls = list(self.config.notify)
         if self.urls:
@@ -48,7 +60,21 @@ class StorePipeline:
                 for event in self.store.events.iter(ids=ids):
                     self.notifier.send(event, urls=[url])
 
-    def close_spider(self) -> None:
+    def spider_closed(self, reason: str) -> None:
+        """Removals are recorded once the crawl has finished: a stopped crawl (a signal, the store failing) only
+        saw part of each site. Then the notifications are let finish and the store is closed."""
+        if self.removals and reason == "finished" and self.failure is None:
+            for item in self.removals:
+                try:
+                    self._events(item, self._retrying(item))
+                except Exception as exc:  # noqa: BLE001 - said, and the rest not tried: the crawl is ending
+                    with contextlib.suppress(DropItem):
+                        self._failed(item, exc)
+                    break
+        elif self.removals:
+            log.warning("%d removed reports seen but not recorded: the crawl did not finish (%s)",
+                        sum(len(i.report_ids) for i in self.removals), reason)
+        self.removals = []
         if self.notifier is not None:
             counts = self.notifier.close(wait=self.config.notify_wait)
             for key, value in (counts or {}).items():
@@ -57,8 +83,48 @@ class StorePipeline:
             self.store.close()
 
     async def process_item(self, item: Any) -> Any:
-        # database and disk writes off the reactor thread, so downloads keep flowing
-        events = await asyncio.to_thread(self._store, item)
+        if isinstance(item, RemovedItem):
+            self.removals.append(item)  # recorded when the crawl has finished (spider_closed)
+            return item
+        if self.failure is not None:
+            self._not_stored(item)
+        try:
+            # database and disk writes off the reactor thread, so downloads keep flowing
+            events = await asyncio.to_thread(self._retrying, item)
+        except Exception as exc:  # noqa: BLE001 - the store failed for good: counted, and the crawl stops
+            self._failed(item, exc)
+        self._events(item, events)
+        return item
+
+    def _retrying(self, item: Any) -> list[dict[str, Any]]:
+        assert self.store is not None
+
+        def said(exc: BaseException, wait: float) -> None:
+            self.crawler.stats.inc_value("nianbao/store_retries")
+            log.warning("store: %s; trying again in %.2g s", _one_line(exc), wait)
+
+        return self.store.db.retrying(lambda: self._store(item), self.config.store_retry, said)
+
+    def _failed(self, item: Any, exc: BaseException) -> None:
+        """Storing failed for good: the first time, say why and stop the crawl; count the item; drop it."""
+        if self.failure is None:
+            self.failure = _one_line(exc)
+            self.crawler.stats.set_value("nianbao/store_failure", self.failure)
+            log.error("store: %s: storing failed, the crawl stops (what is stored stays stored)", self.failure)
+            from scrapy.utils.defer import deferred_from_coro
+
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="store_failed"))
+        self._not_stored(item)
+
+    def _not_stored(self, item: Any) -> None:
+        if isinstance(item, DocumentItem):
+            self.crawler.stats.inc_value("nianbao/reports_not_stored")
+            self.crawler.stats.inc_value(site_stat(item.site, "not_stored"))
+        # one line per item only with -v: the first failure was said, the count is in the result
+        raise DropItem(f"not stored: {getattr(item, 'document_url', item.site)}", log_level="INFO")
+
+    def _events(self, item: Any, events: list[dict[str, Any]]) -> None:
+        """Count what storing the item caused, and send its events."""
         stats = self.crawler.stats
         site = item.site
         for event in events:
@@ -74,7 +140,6 @@ class StorePipeline:
             if any(not c["ok"] for c in item.report.get("checks") or []):
                 stats.inc_value(site_stat(site, "checks_failing"))
             item.body = b""  # keep memory flat: the bytes are on disk now
-        return item
 
     def _store(self, item: Any) -> list[dict[str, Any]]:
         """Store the item; returns the events it caused, ready to send."""
@@ -105,3 +170,9 @@ class StorePipeline:
         if events and self.notifier is not None:
             self.store.events.queue([e["id"] for e in events], self.urls)
         return events
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error's type and the first line of its message (database drivers write several)."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return f"{type(getattr(exc, 'orig', None) or exc).__name__}: {text[0] if text else ''}".rstrip(": ")

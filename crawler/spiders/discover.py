@@ -347,6 +347,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
 
     def closed(self, reason: str) -> None:
         for site in self.sites.values():
+            if reason != "finished" and site.status is None:  # stopped (a signal, storage failing) before it was done
+                site.end(SiteStatus.INTERRUPTED, f"the crawl was stopped ({reason}) before the site was done")
             site.conclude(self.crawler.stats.get_stats(), self.config.page_budget)
             self.crawler.stats.set_value(f"nianbao/site/{site.name}/status", str(site.status))
             if site.status in UNREAD:  # one calm line per site that could not be read, saying why

@@ -155,5 +155,12 @@ class Site:
         """The site's result row: the walk's counts and the pipelines' counters from the crawl stats."""
         counted = {c: int(stats.get(site_stat(self.name, c), 0)) for c in SiteResult.COUNTED}
         found = self.found(stats)
-        return SiteResult(self.name, self.status or SiteStatus.INTERRUPTED, self.reason, pages_fetched=self.walk.pages,
-                          reports_found=found, **counted)
+        status, reason = self.status, self.reason
+        if status is None:  # the crawl ended without the spider closing (a stop cut short)
+            status, reason = SiteStatus.INTERRUPTED, "the crawl was stopped before the site was done"
+        not_stored = int(stats.get(site_stat(self.name, "not_stored"), 0))
+        if not_stored:  # never `ok` with reports lost on the way to the store
+            status = SiteStatus.INTERRUPTED
+            reason = f"{not_stored} reports not stored ({stats.get('nianbao/store_failure')})" + (
+                f"; {reason}" if reason else "")
+        return SiteResult(self.name, status, reason, pages_fetched=self.walk.pages, reports_found=found, **counted)
