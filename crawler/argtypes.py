@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 FIRST_YEAR = 2008  # the disclosure regulations took effect on 1 May 2008: the first year a report covers
@@ -137,3 +138,15 @@ def moment(text: str) -> datetime:
         return datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise _bad("not an ISO 8601 date or time", text) from None
+
+
+def setting_pair(text: str) -> str:
+    """`NAME=VALUE` for one of the crawl's settings (`crawl --set`): the name must be one `Config` declares
+    (crawler/config.py, the README's Settings table); the value is checked by Config with the others."""
+    from crawler.config import Config
+
+    name, sep, value = text.partition("=")
+    known = {f.metadata["setting"] for f in fields(Config)}
+    if not sep or name.strip() not in known:
+        raise _bad("not NAME=VALUE for a setting the README's Settings table lists", text)
+    return f"{name.strip()}={value}"

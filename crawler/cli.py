@@ -223,7 +223,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
                                                     tracebacks=args.verbose, download_delay=args.delay,
                                                     progress=not args.no_progress, incremental=not args.full,
                                                     notify=tuple(args.notify or ())),
-                                  "AUTOTHROTTLE_START_DELAY": args.delay, **shared})
+                                  "AUTOTHROTTLE_START_DELAY": args.delay,
+                                  **dict(pair.split("=", 1) for pair in args.set or ()), **shared})
     results = crawled.results
     print_results(results)
     if crawled.exit_code == EXIT_STORE:
@@ -505,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "redis://host:6379/0: one frontier and duplicate filter; use one --db (PostgreSQL) for all")
     p.add_argument("--job", default="nianbao", metavar="NAME",
                    help="with --redis: the shared crawl's name; workers with the same name share it (default nianbao)")
+    p.add_argument("--set", action="append", type=argtypes.setting_pair, metavar="NAME=VALUE",
+                   help="any setting of the README's Settings table, e.g. NIANBAO_PAGE_BUDGET=200; repeatable")
     p.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log")
     p = sub.add_parser("crawl", parents=[crawl_options], help="discover and store every annual report on county sites",
                        description="Walk each site from its homepage to its 年报 column(s), fetch every report and "

@@ -67,6 +67,7 @@ class ListPage:
     page_count: int | None = None  # pages the list says it has (共N页, pageCount …)
     scripted: bool = False  # scripts, data configurations or an empty app container: a browser may show more
     heading: str = ""  # the page's own title/heading text
+    cut: bool = False  # more links than MAX_LINKS: read only to the first of them
 
 
 def _text(el: Any) -> str:
@@ -318,6 +319,7 @@ def read(body: str, url: str, *, about_reports: bool = False) -> ListPage:
         root = parse_html(body)
         if root is not None:
             links = list(links_of(root, url))
+            page.cut = len(links) >= MAX_LINKS
             page.heading = _heading(root)
     page.links = links
     page.announced, page.page_count = _announced(body)

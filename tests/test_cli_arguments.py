@@ -44,6 +44,8 @@ CASES = [
     (["export", "--format", "csv", "--out", "{tmp}"], "is a directory, not a regular file"),
     (["coverage", "--out", "{tmp}"], "is a directory, not a regular file"),
     (["feed", "--out", "{tmp}"], "is a directory, not a regular file"),
+    (["crawl", "--set", "NIANBAO_NO_SUCH=1", "--site", "宁县"], "--set: not NAME=VALUE for a setting"),
+    (["crawl", "--set", "NIANBAO_PAGE_BUDGET", "--site", "宁县"], "--set: not NAME=VALUE for a setting"),
 ]
 SHOWN = {"99999999999d": "99999999999d", NOT_UTF8: "/tmp/\\xff\\xfe.db"}  # how the value appears in the message
 

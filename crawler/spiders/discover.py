@@ -153,6 +153,8 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         body = body if body is not None else _text_of(response)
         # an API's answer is HTML or JSON for the list page's script: its relative links are the page's, as in a browser
         page = listing.read(body, response.meta.get("base_url") or response.url, about_reports=place.in_column)
+        if page.cut:
+            site.walk.cut.add(response.url)
         if page.entries and not place.in_column:
             place = Place(place.nav_depth, 0, response.url)  # it lists reports: a 年报 list, whatever led here
         key = listing.canonical(response.url)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from crawler.listing import MAX_LINKS
 from storage.kinds import SiteResult, SiteStatus, site_stat
 
 if TYPE_CHECKING:
@@ -64,6 +65,7 @@ class Walk:
     script_only: bool = False  # the homepage was a script shell: render every page, skip the plain fetch
     listed: set[str] = field(default_factory=set)  # menu, column and list pages asked for (the page budget)
     over_budget: int = 0  # pages not asked for because the budget was spent
+    cut: set[str] = field(default_factory=set)  # pages of more links than listing.MAX_LINKS, read only that far
     renders: int = 0  # pages rendered in Chromium (script shells, lists only a script builds)
     candidates: set[str] = field(default_factory=set)  # links only the document could judge
     lists: dict[str, Tally] = field(default_factory=dict)  # by the list's first page
@@ -141,6 +143,9 @@ class Site:
         elif w.over_budget:
             self.end(SiteStatus.BUDGET, f"{found} reports found; page budget spent ({use}; {w.over_budget} pages "
                                         "not asked for)")
+        elif w.cut:
+            self.end(SiteStatus.PARTIAL, f"{found} reports found; {len(w.cut)} page(s) of more than "
+                     f"{MAX_LINKS} links read only that far (a trap, or a list to check: {sorted(w.cut)[0]}); {use}")
         elif short:
             self.end(SiteStatus.PARTIAL, f"{found} reports found; list {short[0]}"
                      + (f" (and {len(short) - 1} more lists)" if len(short) > 1 else "") + f"; {use}")
