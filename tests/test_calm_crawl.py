@@ -50,7 +50,7 @@ from crawler.cli import print_results, run_crawl
 sites = json.loads(sys.argv[2])
 results = run_crawl(sites, sys.argv[1], settings={"LOG_LEVEL": "WARNING", "NIANBAO_PROGRESS": False,
                                                   "NIANBAO_RETRY_BACKOFF": 0, "DOWNLOAD_DELAY": 0.01})
-print_results(results)
+print_results(results.results)
 print("ATTEMPTS " + json.dumps(attempts))
 """
 

@@ -261,11 +261,12 @@ def test_workers_keep_one_pace_per_host(web, redis_url, job, pg, tmp_path) -> No
     per_host = [[b - a for a, b in zip(sorted(t), sorted(t)[1:], strict=False)] for t in arrivals.values()]
     gaps = [g for host in per_host for g in host]
     assert len(gaps) > 30
-    # a request the machine's load delays on its way makes one gap longer and the next shorter by as much:
-    # two gaps together are what the pace promises (two unpaced workers would make many near 0 and pairs near delay)
-    pairs = [a + b for host in per_host for a, b in zip(host, host[1:], strict=False)]
-    assert min(pairs) >= 1.8 * delay, sorted(pairs)[:5]
-    assert min(gaps) >= 0.5 * delay, sorted(gaps)[:5]
+    # the sites log a request when their thread gets to it: on a loaded machine one arrives late, making one gap
+    # longer and its neighbour shorter. Two workers each keeping only its own pace would send some requests
+    # together; a run of requests together can be no faster than the pace, give or take that lateness.
+    assert min(gaps) >= 0.4 * delay, sorted(gaps)[:5]
+    runs = [sum(host[i:i + 8]) for host in per_host for i in range(len(host) - 7)]
+    assert runs and min(runs) >= 8 * delay - 0.6, sorted(runs)[:5]
     assert set(stored_reports(pg)) == truth(web, sites)
     fetched = dict(query(pg, "SELECT run_id, count(*) FROM resources GROUP BY run_id"))
     assert len(fetched) == 2 and min(fetched.values()) > 0, fetched  # both took part

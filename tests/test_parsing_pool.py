@@ -82,7 +82,7 @@ def test_ctrl_c_while_workers_start_is_no_traceback() -> None:
 
         threading.Thread(target=ctrl_c, daemon=True).start()
         report = asyncio.run(parsing.parse_elsewhere(sys.stdin.buffer.read(), "ningxian-2021.txt"))
-        print(type(report).__name__, report.get("year") if isinstance(report, dict) else report)
+        print(type(report).__name__, report.report.get("year") if isinstance(report, parsing.Parsed) else report)
         parsing.shutdown()
     """)
     proc = subprocess.run([sys.executable, "-c", code], input=body, capture_output=True, timeout=120,
@@ -90,4 +90,4 @@ def test_ctrl_c_while_workers_start_is_no_traceback() -> None:
     err = proc.stderr.decode("utf-8", "replace")
     assert proc.returncode == 0, err[-2000:]
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err[-2000:]
-    assert proc.stdout.decode().split() == ["dict", "2021"], (proc.stdout, err[-2000:])
+    assert proc.stdout.decode().split() == ["Parsed", "2021"], (proc.stdout, err[-2000:])
