@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -146,8 +147,8 @@ LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recraw
                  "test_watch", "test_fuzz", "test_random_web", "test_ocr", "test_doc_converter", "test_storage")
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+@pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
     def module(item: pytest.Item) -> str:
         return item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) is not None else item.nodeid
 
@@ -163,3 +164,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=rank)
+    return (yield)
