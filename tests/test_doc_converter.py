@@ -49,7 +49,7 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Path, dict]]:
         paths.append(out / f"r{i}.docx")
         paths[-1].write_bytes(R.to_docx(report))
         wants.append(R.expected(report, frozenset()))
-    return list(zip(sorted(R.convert_with_libreoffice(paths, "doc", out / "doc")), wants, strict=True))
+    return list(zip(sorted(R.convert_cached(paths, "doc", out / "doc")), wants, strict=True))
 
 
 def _parses(path: Path, want: dict) -> None:

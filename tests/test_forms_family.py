@@ -145,10 +145,10 @@ def office_batch(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[tup
         html_paths.append(html)
         unruled_paths.append(unruled)
         wants.append(R.expected(report, quirks))
-    pdfs = R.convert_with_libreoffice(docx_paths, "pdf", out / "pdf")
-    docs = R.convert_with_libreoffice(docx_paths, "doc", out / "doc")
-    html_pdfs = R.convert_with_libreoffice(html_paths, "pdf", out / "hpdf")
-    unruled_pdfs = R.convert_with_libreoffice(unruled_paths, "pdf", out / "updf")
+    pdfs = R.convert_cached(docx_paths, "pdf", out / "pdf")
+    docs = R.convert_cached(docx_paths, "doc", out / "doc")
+    html_pdfs = R.convert_cached(html_paths, "pdf", out / "hpdf")
+    unruled_pdfs = R.convert_cached(unruled_paths, "pdf", out / "updf")
     return {
         "unruled-pdf": list(zip(sorted(unruled_pdfs, key=_index), wants, strict=True)),
         "pdf": list(zip(sorted(pdfs, key=_index), wants, strict=True)),
