@@ -29,21 +29,18 @@ _SIMPLIFIED = dict(
 )
 _KANGXI_RANGE = range(0x2F00, 0x2FD6)
 
-_TABLE = str.maketrans(_SUPPLEMENT)
+# one table: supplement radicals to ideographs, Kangxi radicals to what NFKC makes of them, simplified
+_TABLE = str.maketrans({
+    **_SUPPLEMENT,
+    **{chr(c): _SIMPLIFIED.get(k, k) for c in _KANGXI_RANGE if (k := unicodedata.normalize("NFKC", chr(c)))},
+})
 
 
 def normalize(text: str) -> str:
     """NFKC plus radicals, with simplified forms where NFKC gives a traditional one."""
-    if not text:
-        return ""
-    out = []
-    for ch in text.translate(_TABLE):
-        if ord(ch) in _KANGXI_RANGE:
-            ch = unicodedata.normalize("NFKC", ch)
-            out.append(_SIMPLIFIED.get(ch, ch))
-        else:
-            out.append(ch)
-    return unicodedata.normalize("NFKC", "".join(out))
+    if not text or text.isascii():
+        return text or ""
+    return unicodedata.normalize("NFKC", text.translate(_TABLE))
 
 
 _WS = re.compile(r"\s+")
