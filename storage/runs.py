@@ -53,7 +53,7 @@ class Runs:
 
     def mark_dead(self) -> list[int]:
         """Runs left `running` by a process of this host that has ended (SIGKILL, a crash, the machine's power):
-        marked `failed`, with why in their stats, so that nobody takes them for crawls still going. Returns
+        marked `dead`, with why in their stats, so that nobody takes them for crawls still going. Returns
         their ids. Runs of other hosts are left alone (whether their process lives is not known here)."""
         dead = []
         with self.db.engine.begin() as conn:
@@ -63,7 +63,7 @@ class Runs:
                 if _gone(who):
                     died = f"process {who['pid']} on {who['host']} ended without finishing the run"
                     conn.execute(update(CrawlRun).where(CrawlRun.id == run_id, CrawlRun.status == "running")
-                                 .values(status="failed", stats={**(stats or {}), "died": died}))
+                                 .values(status="dead", stats={**(stats or {}), "died": died}))
                     dead.append(run_id)
         return dead
 

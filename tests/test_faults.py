@@ -176,7 +176,7 @@ def test_a_killed_crawl_is_marked_dead_by_the_next(interrupted: dict[str, Any]) 
     done = crawl(db, web)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"run {killed[0]} ended without finishing" in done.stderr
-    assert dict(runs(db))[killed[0]] == "failed"
+    assert dict(runs(db))[killed[0]] == "dead"
     assert "ended without finishing" in sql(db, "SELECT stats FROM crawl_runs WHERE id = ?", killed[0])[0][0]
     keys = stored(db)
     assert len(keys) == len(set(keys)) and set(keys) == truth(web)

@@ -284,7 +284,7 @@ def test_runs_whose_process_died_are_marked_dead(store: Store, db_url: str, blob
     with store.engine.connect() as conn:
         status = dict(conn.execute(select(CrawlRun.id, CrawlRun.status)).all())
         died = conn.scalar(select(CrawlRun.stats).where(CrawlRun.id == gone))
-    assert (status[gone], status[alive], status[elsewhere]) == ("failed", "running", "running")
+    assert (status[gone], status[alive], status[elsewhere]) == ("dead", "running", "running")
     assert "ended without finishing the run" in died["died"]
     assert store.runs.mark_dead() == []
 
