@@ -1,0 +1,144 @@
+"""Images and scanned pages, read by OCR (parsers/ocr.py) into the rows every other form gives.
+
+The OCR's text boxes become positioned words, in PDF points, and go through the same line and row
+building as the words of an unruled PDF page (pdf.feed_words). A number the OCR was unsure of carries
+the DOUBT mark: it stays a value cell (the row keeps its shape) but stands only where the form's
+arithmetic confirms it (report.settle_doubts).
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from statistics import mean
+from typing import Any
+
+from ..limits import TooLarge, check_time, current
+from ..ocr import ENGINE, Box, OcrUnavailable, read
+from ..rows import Extract, RowBuilder
+from ..text import DOUBT, is_value
+from . import Unreadable
+
+DOUBT_BELOW = 0.9  # a number read with less confidence than this is doubtful
+A4_WIDTH_PT = 595.0  # an image of unknown size is taken to be an A4 page wide
+MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it is decoded
+PDF_DPI = (100, 300)  # scanned PDF pages are rendered at their images' own resolution, within these bounds
+
+
+class Reader:
+    """Collects the OCR's boxes of the pages it reads and says how sure it was."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.scores: list[float] = []
+        self.doubtful = 0
+
+    def words(self, image: Any, page_width_pt: float) -> list[dict[str, Any]]:
+        """One page image → words in points (as pdfplumber gives them), unsure numbers marked."""
+        check_time()
+        boxes = read(image)
+        self.pages += 1
+        self.scores.extend(b.score for b in boxes)
+        scale = page_width_pt / max(1, image.width)
+        out: list[dict[str, Any]] = []
+        for b in boxes:
+            for w in _split(b):
+                text = w.text
+                if is_value(text) and w.score < DOUBT_BELOW:
+                    text += DOUBT
+                    self.doubtful += 1
+                out.append({"x0": w.x0 * scale, "x1": w.x1 * scale, "top": w.top * scale,
+                            "bottom": w.bottom * scale, "text": text})
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "engine": ENGINE,
+            "pages": self.pages,
+            "boxes": len(self.scores),
+            "mean_confidence": round(mean(self.scores), 4) if self.scores else None,
+            "min_confidence": round(min(self.scores), 4) if self.scores else None,
+            "doubtful_numbers": self.doubtful,
+        }
+
+
+def _split(box: Box) -> list[Box]:
+    """A box holding several space-separated numbers (cells close together) → one box per number, its width
+    shared by characters."""
+    tokens = box.text.split()
+    if len(tokens) < 2 or not all(is_value(t) for t in tokens):
+        return [box]
+    per = (box.x1 - box.x0) / max(1, len(box.text))
+    out, at = [], 0
+    for t in tokens:
+        start = box.text.index(t, at)
+        at = start + len(t)
+        out.append(Box(box.x0 + start * per, box.top, box.x0 + at * per, box.bottom, t, box.score))
+    return out
+
+
+def _pil() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise OcrUnavailable("this document is an image and needs Pillow to be read: pip install pillow") from None
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image
+
+
+def extract_image(data: bytes) -> Extract:
+    """A PNG/JPEG/TIFF/GIF/BMP file (every frame of a multi-page TIFF or GIF a page) → rows, by OCR."""
+    Image = _pil()
+    try:
+        img = Image.open(BytesIO(data))
+        w, h = img.size
+    except Image.DecompressionBombError:
+        raise TooLarge(f"an image of more than {MAX_PIXELS // 1_000_000} million pixels") from None
+    except Exception as exc:  # PIL raises many kinds on a broken file
+        raise Unreadable(f"corrupt image: {type(exc).__name__}: {exc}") from None
+    if w * h > MAX_PIXELS:
+        raise TooLarge(f"an image of more than {MAX_PIXELS // 1_000_000} million pixels")
+    frames = getattr(img, "n_frames", 1)
+    if frames > current().max_pages:
+        raise TooLarge(f"more than {current().max_pages} pages (NIANBAO_MAX_PAGES)")
+    from .pdf import feed_words
+
+    reader, builder, text_lines = Reader(), RowBuilder(), []
+    for i in range(frames):
+        try:
+            img.seek(i)
+            page = img.convert("RGB")
+        except Exception as exc:
+            raise Unreadable(f"corrupt image (frame {i + 1}): {type(exc).__name__}: {exc}") from None
+        feed_words(reader.words(page, A4_WIDTH_PT), [], builder, text_lines)
+    summary = reader.summary()
+    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
+                   text_layer=summary["boxes"] > 0, ocr=summary)
+
+
+class PdfScans(Reader):
+    """The pages of a PDF that have no text layer, rendered with pypdfium2 and read by OCR."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        try:
+            import pypdfium2
+        except ImportError:
+            raise OcrUnavailable("this PDF is a scan and needs pypdfium2 to render it: pip install pypdfium2") from None
+        try:
+            self.doc = pypdfium2.PdfDocument(data)
+        except Exception as exc:
+            raise Unreadable(f"corrupt PDF (cannot render its scanned pages): {exc}") from None
+
+    def page_words(self, index: int, page_width_pt: float, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        dpi = 200.0
+        native = [im["srcsize"][0] * 72 / (im["x1"] - im["x0"]) for im in images
+                  if im.get("srcsize") and im["x1"] - im["x0"] > page_width_pt / 2]
+        if native:
+            dpi = min(PDF_DPI[1], max(PDF_DPI[0], max(native)))
+        page = self.doc[index]
+        image = page.render(scale=dpi / 72).to_pil()
+        page.close()
+        return self.words(image, page_width_pt)
+
+    def close(self) -> None:
+        self.doc.close()
