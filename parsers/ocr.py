@@ -105,8 +105,16 @@ def _cuts(ink: Any, height: int, width: int) -> list[int]:
     return cuts
 
 
-def read(image: Any) -> list[Box]:
-    """The text boxes of one page image (PIL), deskewed, in its pixel coordinates."""
+@dataclass
+class Page:
+    """One page image read: its text boxes and ruled tables, both upright, in the image's pixel coordinates."""
+
+    boxes: list[Box]
+    tables: list[Any]  # rulings.Table
+
+
+def read(image: Any) -> Page:
+    """The text boxes and ruled tables of one page image (PIL), deskewed."""
     np = _numpy()
     rgb = clean(image)
     height, width = rgb.shape[:2]
@@ -121,17 +129,31 @@ def read(image: Any) -> list[Box]:
             quad = np.asarray(points, dtype=float)
             quad[:, 1] += top
             quads.append((quad, str(text), float(score)))
-    return _deskew(quads, width / 2, height / 2)
+    angle = _skew(quads)
+    import cv2
+
+    from .rulings import find_tables
+
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if abs(angle) > 0.002:
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), math.degrees(angle), 1.0)
+        gray = cv2.warpAffine(gray, turn, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    check_time()
+    return Page(_upright(quads, angle, width / 2, height / 2), find_tables(gray))
 
 
-def _deskew(quads: list[tuple[Any, str, float]], cx: float, cy: float) -> list[Box]:
-    """Upright boxes: the page's skew is the median slope of its long text lines; every box is turned back by it."""
+def _skew(quads: list[tuple[Any, str, float]]) -> float:
+    """The page's skew (radians, clockwise positive): the median slope of its long text lines."""
     slopes = []
     for quad, _, _ in quads:
         (x0, y0), (x1, y1) = quad[0], quad[1]
         if x1 - x0 > 3 * abs(quad[3][1] - quad[0][1]):
             slopes.append(math.atan2(y1 - y0, x1 - x0))
-    angle = median(slopes) if slopes else 0.0
+    return median(slopes) if slopes else 0.0
+
+
+def _upright(quads: list[tuple[Any, str, float]], angle: float, cx: float, cy: float) -> list[Box]:
+    """Every box turned back by the page's skew (as cv2.getRotationMatrix2D turns the image), as a rectangle."""
     cos, sin = math.cos(-angle), math.sin(-angle)
     boxes = []
     for quad, text, score in quads:

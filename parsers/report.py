@@ -374,8 +374,9 @@ def _rules(report: dict[str, Any], cell: Cell) -> list[str]:
 def _ocr_checks(report: dict[str, Any], doubts: list[Cell], summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Settle the numbers the OCR was unsure of, and say the report was read by OCR.
 
-    An unsure number stands only when every arithmetic check it takes part in holds and at least one of
-    them holds with no other unsure number in it (two misreadings could cancel out); otherwise it is null,
+    An unsure number stands only when every arithmetic check it takes part in holds, and either two of them
+    do (a row and a column) or one does with no other unsure number in it (two misreadings in one sum could
+    cancel out); otherwise it is null,
     with a failing check naming the cell. Never a guess: a number is kept as read or dropped, never derived.
     """
     ok = {c["rule"]: c["ok"] for c in arithmetic_checks(report)}
@@ -388,7 +389,8 @@ def _ocr_checks(report: dict[str, Any], doubts: list[Cell], summary: dict[str, A
     dropped: list[Cell] = []
     for cell, names in rules.items():
         held = [n for n in names if n in ok]
-        if not (held and all(ok[n] for n in held) and any(crowd[n] == 1 for n in held)):
+        sure = held and all(ok[n] for n in held) and (len(held) >= 2 or crowd[held[0]] == 1)
+        if not sure:
             dropped.append(cell)
     for section, key, col in dropped:
         read = report[section][key][col]

@@ -8,20 +8,27 @@ arithmetic confirms it (report.settle_doubts).
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from statistics import mean
 from typing import Any
 
-from ..limits import TooLarge, check_time, current
+from ..limits import TooLarge, allow_ocr_page, check_time, current
 from ..ocr import ENGINE, Box, OcrUnavailable, read
 from ..rows import Extract, RowBuilder
+from ..rulings import grid
 from ..text import DOUBT, is_value
 from . import Unreadable
 
-DOUBT_BELOW = 0.9  # a number read with less confidence than this is doubtful
+DOUBT_BELOW = 0.7  # a number read with less confidence than this is doubtful
 A4_WIDTH_PT = 595.0  # an image of unknown size is taken to be an A4 page wide
 MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it is decoded
 PDF_DPI = (100, 300)  # scanned PDF pages are rendered at their images' own resolution, within these bounds
+
+
+# letters the OCR gives for digits, alone in a box: read as the digit, but unsure (the arithmetic decides)
+_LOOKALIKE = re.compile(r"[0-9oOlI|]{1,9}")
+_DIGITS = str.maketrans("oOlI|", "00111")
 
 
 class Reader:
@@ -32,23 +39,31 @@ class Reader:
         self.scores: list[float] = []
         self.doubtful = 0
 
-    def words(self, image: Any, page_width_pt: float) -> list[dict[str, Any]]:
-        """One page image → words in points (as pdfplumber gives them), unsure numbers marked."""
+    def page(self, image: Any, page_width_pt: float) -> tuple[list[dict[str, Any]], list[tuple[Any, Any]]]:
+        """One page image → words outside its ruled tables, in points (as pdfplumber gives them), and its
+        tables as (bbox, grid) like pdfplumber's; unsure numbers marked."""
         check_time()
-        boxes = read(image)
+        allow_ocr_page()
+        page = read(image)
         self.pages += 1
-        self.scores.extend(b.score for b in boxes)
-        scale = page_width_pt / max(1, image.width)
-        out: list[dict[str, Any]] = []
-        for b in boxes:
+        self.scores.extend(b.score for b in page.boxes)
+        boxes: list[Box] = []
+        for b in page.boxes:
             for w in _split(b):
-                text = w.text
-                if is_value(text) and w.score < DOUBT_BELOW:
-                    text += DOUBT
+                if _LOOKALIKE.fullmatch(w.text) and not is_value(w.text):
+                    w.text, w.score = w.text.translate(_DIGITS), 0.0  # a digit read as a letter: unsure
+                if is_value(w.text) and w.score < DOUBT_BELOW:
+                    w.text += DOUBT
                     self.doubtful += 1
-                out.append({"x0": w.x0 * scale, "x1": w.x1 * scale, "top": w.top * scale,
-                            "bottom": w.bottom * scale, "text": text})
-        return out
+                boxes.append(w)
+        scale = page_width_pt / max(1, image.width)
+        grids = []
+        for table in page.tables:
+            cells, boxes = grid(table, boxes)
+            grids.append((tuple(v * scale for v in table.bbox), cells))
+        words = [{"x0": w.x0 * scale, "x1": w.x1 * scale, "top": w.top * scale, "bottom": w.bottom * scale,
+                  "text": w.text} for w in boxes]
+        return words, grids
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -109,7 +124,7 @@ def extract_image(data: bytes) -> Extract:
             page = img.convert("RGB")
         except Exception as exc:
             raise Unreadable(f"corrupt image (frame {i + 1}): {type(exc).__name__}: {exc}") from None
-        feed_words(reader.words(page, A4_WIDTH_PT), [], builder, text_lines)
+        feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines)
     summary = reader.summary()
     return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
                    text_layer=summary["boxes"] > 0, ocr=summary)
@@ -129,7 +144,8 @@ class PdfScans(Reader):
         except Exception as exc:
             raise Unreadable(f"corrupt PDF (cannot render its scanned pages): {exc}") from None
 
-    def page_words(self, index: int, page_width_pt: float, images: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def read_page(self, index: int, page_width_pt: float,
+                  images: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[Any, Any]]]:
         dpi = 200.0
         native = [im["srcsize"][0] * 72 / (im["x1"] - im["x0"]) for im in images
                   if im.get("srcsize") and im["x1"] - im["x0"] > page_width_pt / 2]
@@ -138,7 +154,7 @@ class PdfScans(Reader):
         page = self.doc[index]
         image = page.render(scale=dpi / 72).to_pil()
         page.close()
-        return self.words(image, page_width_pt)
+        return self.page(image, page_width_pt)
 
     def close(self) -> None:
         self.doc.close()

@@ -229,7 +229,7 @@ def extract_pdf(data: bytes) -> Extract:
                 from .image import PdfScans
 
                 scans = scans or PdfScans(data)
-                words = scans.page_words(page.page_number - 1, float(page.width), page.images)
+                words, grids = scans.read_page(page.page_number - 1, float(page.width), page.images)
             feed_words(words, grids, builder, text_lines)
             page.flush_cache()
     finally:

@@ -1,0 +1,184 @@
+"""Scans read offline by OCR: generated from random consistent forms, checked field by field.
+
+One report (seeded, the seed printed on failure) is rendered to DOCX, turned into PDF by LibreOffice and
+rasterised at 150 dpi; its first two pages become scanned pages of a mixed PDF (the third keeps its text
+layer), and its first page, turned and stamped with a red seal, a JPEG file. OCR runs with the network
+unreachable. Accuracy across dpi and degradations is measured by bench/ocr.py, not here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parsers import parse_bytes, validate_report
+from parsers.report import build
+from parsers.sources.plain import extract_text
+from parsers.text import DOUBT
+from tests.conftest import need, run_cli
+from tests.web import render as R
+from tests.web import scans as S
+
+SEED = int(os.environ.get("NIANBAO_SCAN_SEED") or random.randrange(10**6))
+DPI = 150
+
+
+def _ocr_installed() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture()
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every connection to an address outside 127.0.0.0/8 fails (and is recorded)."""
+    tried: list[Any] = []
+    real = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith("127."):
+            tried.append(address)
+            raise OSError(f"network unreachable in this test: {address}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1")
+    return tried
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
+    need(shutil.which("soffice") is not None, "LibreOffice (soffice) to make the scans' PDF")
+    from pypdf import PdfReader, PdfWriter
+
+    out = tmp_path_factory.mktemp("scans")
+    report = R.random_report(random.Random(SEED), "2021")
+    (out / "r.docx").write_bytes(R.to_docx(report))
+    (pdf,) = R.convert_with_libreoffice([out / "r.docx"], "pdf", out)
+    pages = S.rasterise(pdf, DPI)
+    assert len(pages) == 3, f"seed {SEED}: the rendering has {len(pages)} pages, the test expects 3"
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(S.image_pdf(pages[:2], DPI))).pages:
+        writer.add_page(page)
+    writer.add_page(PdfReader(str(pdf)).pages[2])
+    mixed = io.BytesIO()
+    writer.write(mixed)
+    rng = random.Random(SEED)
+    first = S.degrade(pages[0], ("rotate", "seal"), rng)
+    jpg = io.BytesIO()
+    first.save(jpg, "JPEG", quality=85)
+    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue()}
+
+
+def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["mixed"], "scan.pdf")
+    assert offline == [], "OCR tried to reach the network"
+    assert validate_report(got) == []
+    score = S.score(got, scanned["want"])
+    assert score["silent_wrong"] == 0, f"seed {SEED}: wrong numbers in a report whose checks pass"
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}, failing checks: " + "; ".join(
+        c["rule"] for c in got["checks"] if not c["ok"])
+    assert got["document"]["ocr"]["pages"] == 2  # the text page is read from its text layer
+    assert any(c["rule"] == "document.ocr" and c["ok"] for c in got["checks"])
+
+
+def test_a_turned_and_stamped_jpeg_gives_identity_and_numbers_or_named_nulls(
+        scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["jpg"], "scan.jpg")
+    want = scanned["want"]
+    assert validate_report(got) == []
+    assert {k: got[k] for k in S.IDENTITY} == {k: want[k] for k in S.IDENTITY}, f"seed {SEED}"
+    named = " ".join(f"{c['rule']} {c['detail']}" for c in got["checks"] if not c["ok"])
+    for key, row in want["active"].items():
+        for col, value in row.items():
+            have = got["active"][key][col]
+            assert have == value or (have is None and key in named), f"seed {SEED}: active.{key}.{col} {have} ≠ {value}"
+    assert got["document"]["ocr"]["pages"] == 1 and got["document"]["ocr"]["boxes"] > 20
+
+
+def _doubted(text: str, label: str, change: int = 0) -> str:
+    """The text with the first number of `label`'s row marked unsure by OCR (and `change` added to it)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        cells = line.split("\t")
+        if label in cells[0]:
+            at = next(j for j, c in enumerate(cells) if j and c.strip().isdigit())
+            cells[at] = f"{int(cells[at]) + change}{DOUBT}"
+            lines[i] = "\t".join(cells)
+            return "\n".join(lines)
+    raise AssertionError(f"no row {label}")
+
+
+SUMMARY = {"engine": "test", "pages": 1, "boxes": 1, "mean_confidence": 0.9, "min_confidence": 0.5, "doubtful_numbers": 0}
+
+
+@pytest.mark.parametrize("seed", [3, 11, 42])
+def test_an_unsure_number_stands_only_where_the_arithmetic_confirms_it(seed: int) -> None:
+    report = R.random_report(random.Random(seed), "2021")
+    text = R.to_text(report, "tab")
+    right = extract_text(_doubted(text, "本年新收政府信息公开申请数量").encode())
+    right.ocr = dict(SUMMARY)
+    got = build(right)
+    assert got["requests"]["new"]["natural_person"] == report["requests"]["new"]["natural_person"]
+    assert got["document"]["ocr"]["confirmed_by_arithmetic"] == 1
+
+    wrong = extract_text(_doubted(text, "本年新收政府信息公开申请数量", change=1).encode())
+    wrong.ocr = dict(SUMMARY)
+    got = build(wrong)
+    assert got["requests"]["new"]["natural_person"] is None
+    assert any(c["rule"] == "requests.new.ocr" and not c["ok"] and "natural_person" in c["detail"] for c in got["checks"])
+    assert validate_report(got) == []
+
+
+def test_an_unsure_number_in_a_table_without_arithmetic_is_null() -> None:
+    report = R.random_report(random.Random(5), "2021")
+    text = R.to_text(report, "tab")
+    label = next(line.split("\t")[0] for line in text.splitlines() if line.startswith("规章"))
+    ex = extract_text(_doubted(text, label).encode())
+    ex.ocr = dict(SUMMARY)
+    got = build(ex)
+    assert got["active"]["rules"]["issued"] is None
+    assert got["active"]["rules"]["in_force"] == report["active"]["rules"]["in_force"]
+    assert any(c["rule"] == "active.rules.ocr" and not c["ok"] for c in got["checks"])
+
+
+def test_without_the_ocr_stack_an_image_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    import parsers.ocr as ocr
+
+    monkeypatch.setitem(__import__("sys").modules, "rapidocr_onnxruntime", None)
+    ocr._engine.cache_clear()
+    png = tmp_path / "scan.png"
+    Image.new("RGB", (400, 560), "white").save(png)
+    try:
+        proc = run_cli("parse", str(png))
+    finally:
+        ocr._engine.cache_clear()
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "OCR" in proc.stderr and "rapidocr_onnxruntime" in proc.stderr
+
+
+def test_an_image_without_text_gives_nulls_and_a_failing_check(tmp_path: Path, offline: list[Any]) -> None:
+    need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 560), "white").save(buf, "PNG")
+    got = parse_bytes(buf.getvalue(), "blank.png")
+    assert validate_report(got) == []
+    assert got["requests"] is None and got["active"] is None
+    assert any(c["rule"] == "document.text_layer" and not c["ok"] for c in got["checks"])
