@@ -47,7 +47,7 @@ def find_tables(gray: Any) -> list[Table]:
     h, w = gray.shape
     ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     hk = max(20, w // 25)
-    vk = max(15, h // 60)
+    vk = max(15, int(min(h, w * 1.42)) // 60)  # a page's height, also in one long image of many pages
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # close small breaks (JPEG, speckle, a faint scan) along each rule

@@ -2,7 +2,8 @@
 
 One report (seeded, the seed printed on failure) is rendered to DOCX, turned into PDF by LibreOffice and
 rasterised at 150 dpi; its first two pages become scanned pages of a mixed PDF (the third keeps its text
-layer), and its first page, turned and stamped with a red seal, a JPEG file. OCR runs with the network
+layer), its first page, turned and stamped with a red seal, a JPEG file, and all its pages pictures pasted
+in a DOCX. OCR runs with the network
 unreachable. Accuracy across dpi and degradations is measured by bench/ocr.py, not here.
 """
 
@@ -79,7 +80,19 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     first = S.degrade(pages[0], ("rotate", "seal"), rng)
     jpg = io.BytesIO()
     first.save(jpg, "JPEG", quality=85)
-    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue()}
+    import docx
+    from docx.shared import Cm
+
+    d = docx.Document()  # a title as text, then the pages pasted as pictures
+    d.add_paragraph(report["title"])
+    for page in pages:
+        picture = io.BytesIO()
+        page.save(picture, "PNG")
+        picture.seek(0)
+        d.add_paragraph().add_run().add_picture(picture, width=Cm(16))
+    pasted = io.BytesIO()
+    d.save(pasted)
+    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue(), "docx": pasted.getvalue()}
 
 
 def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, Any], offline: list[Any]) -> None:
@@ -106,6 +119,14 @@ def test_a_turned_and_stamped_jpeg_gives_identity_and_numbers_or_named_nulls(
             have = got["active"][key][col]
             assert have == value or (have is None and key in named), f"seed {SEED}: active.{key}.{col} {have} ≠ {value}"
     assert got["document"]["ocr"]["pages"] == 1 and got["document"]["ocr"]["boxes"] > 20
+
+
+def test_a_docx_of_pasted_pages_reads_the_pictures(scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["docx"], "pasted.docx")
+    assert validate_report(got) == []
+    score = S.score(got, scanned["want"])
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert got["document"]["ocr"]["pages"] == 3
 
 
 def _doubted(text: str, label: str, change: int = 0) -> str:
