@@ -26,8 +26,9 @@ MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it 
 PDF_DPI = (100, 300)  # scanned PDF pages are rendered at their images' own resolution, within these bounds
 
 
-# letters the OCR gives for digits, alone in a box: read as the digit, but unsure (the arithmetic decides)
-_LOOKALIKE = re.compile(r"[0-9oOlI|]{1,9}")
+# letters the OCR gives for digits, and specks it reads beside them, alone in a box: read as the number, but
+# unsure (the arithmetic decides)
+_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|]{1,9})[.,·:;'`\"_]?")
 _DIGITS = str.maketrans("oOlI|", "00111")
 
 
@@ -50,8 +51,9 @@ class Reader:
         boxes: list[Box] = []
         for b in page.boxes:
             for w in _split(b):
-                if _LOOKALIKE.fullmatch(w.text) and not is_value(w.text):
-                    w.text, w.score = w.text.translate(_DIGITS), 0.0  # a digit read as a letter: unsure
+                if not is_value(w.text) and (m := _LOOKALIKE.fullmatch(w.text)):
+                    # a number read with a letter for a digit, or a speck beside it: unsure
+                    w.text, w.score = m["digits"].translate(_DIGITS), 0.0
                 if is_value(w.text) and w.score < DOUBT_BELOW:
                     w.text += DOUBT
                     self.doubtful += 1
