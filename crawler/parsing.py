@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from parsers import parse_bytes
+from parsers import parse_bytes, parse_pages
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,13 @@ def _parse(body: bytes, name: str) -> dict[str, Any] | Exception:
         return exc
 
 
+def _parse_pages(pages: list[bytes], hints: list[str]) -> dict[str, Any] | Exception:
+    try:
+        return parse_pages(pages, hints)
+    except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
+        return exc
+
+
 _POOL: ProcessPoolExecutor | None = None
 
 
@@ -58,11 +65,20 @@ def _pool() -> ProcessPoolExecutor:
 
 async def parse_elsewhere(body: bytes, name: str) -> dict[str, Any] | Exception:
     """The report parsed from `body` in a worker process, or the exception that says why not."""
+    return await _elsewhere(name, _parse, body, name)
+
+
+async def parse_pages_elsewhere(pages: list[bytes], name: str, hints: list[str]) -> dict[str, Any] | Exception:
+    """The report read by OCR from page images (`parsers.parse_pages`) in a worker process, or why not."""
+    return await _elsewhere(name, _parse_pages, pages, hints)
+
+
+async def _elsewhere(name: str, fn: Any, *args: Any) -> dict[str, Any] | Exception:
     global _POOL
     for attempt in (1, 2):  # a dying worker breaks the whole pool: the documents it was not parsing go again
         pool = _pool()
         try:
-            return await asyncio.get_running_loop().run_in_executor(pool, _parse, body, name)
+            return await asyncio.get_running_loop().run_in_executor(pool, fn, *args)
         except BrokenProcessPool:
             if _POOL is pool:
                 log.warning("a parse worker died (parsing %s or a document beside it): starting a new one", name)

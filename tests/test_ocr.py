@@ -92,7 +92,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         d.add_paragraph().add_run().add_picture(picture, width=Cm(16))
     pasted = io.BytesIO()
     d.save(pasted)
-    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue(), "docx": pasted.getvalue()}
+    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue(), "docx": pasted.getvalue(),
+            "pages": pages}
 
 
 def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, Any], offline: list[Any]) -> None:
@@ -203,3 +204,74 @@ def test_an_image_without_text_gives_nulls_and_a_failing_check(tmp_path: Path, o
     assert validate_report(got) == []
     assert got["requests"] is None and got["active"] is None
     assert any(c["rule"] == "document.text_layer" and not c["ok"] for c in got["checks"])
+
+
+def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any], tmp_path: Path) -> None:
+    """A county page whose report is a column of <img> page scans (图片版): the crawler fetches the images (with
+    the page as Referer), the parse worker reads them as one document, the numbers are stored with every image URL."""
+    import json
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.conftest import ROOT
+
+    want = scanned["want"]
+    pngs = []
+    for page in scanned["pages"]:
+        buf = io.BytesIO()
+        page.save(buf, "PNG")
+        pngs.append(buf.getvalue())
+    title = want["title"]
+    pages = {
+        "/": '<html><body><a href="/nb/">政府信息公开年报</a></body></html>',
+        "/nb/": f'<html><body><ul><li><a href="/nb/r1.html">{title}</a><span>2026-01-20</span></li></ul></body></html>',
+        "/nb/r1.html": (f"<html><head><title>{title}（图片版）</title></head><body><img src=\"/images/logo.png\">"
+                        f"<h1>{title}（图片版）</h1><div class=\"article\">"
+                        + "".join(f'<p><img src="/nb/scan_{i + 1}.png" width="800"></p>' for i in range(len(pngs)))
+                        + "</div></body></html>"),
+    }
+    referers: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/nb/scan_"):
+                referers[self.path] = self.headers.get("Referer", "")
+                body, ctype = pngs[int(self.path.split("_")[1].split(".")[0]) - 1], "image/png"
+            elif self.path in pages:
+                body, ctype = pages[self.path].encode(), "text/html; charset=utf-8"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start = f"http://127.0.0.1:{server.server_port}/"
+    db = tmp_path / "scans.db"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
+             "--no-progress", "--start-url", start],
+            capture_output=True, text=True, cwd=ROOT, timeout=600, env={**os.environ, "NIANBAO_OCR_THREADS": "1"},
+        )
+    finally:
+        server.shutdown()
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert referers == {f"/nb/scan_{i + 1}.png": f"{start}nb/r1.html" for i in range(len(pngs))}
+    out = tmp_path / "out.jsonl"
+    exported = run_cli("export", "--db", str(db), "--format", "jsonl", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    (report,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    score = S.score(report, want)
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert report["document"]["images"] == [f"{start}nb/scan_{i + 1}.png" for i in range(len(pngs))]
+    assert report["provenance"]["page_url"] == f"{start}nb/r1.html"

@@ -104,6 +104,26 @@ def _pil() -> Any:
 
 def extract_image(data: bytes) -> Extract:
     """A PNG/JPEG/TIFF/GIF/BMP file (every frame of a multi-page TIFF or GIF a page) → rows, by OCR."""
+    return extract_images([data])
+
+
+def extract_images(files: list[bytes]) -> Extract:
+    """Image files that are one document's pages, in order (a report published as page images) → rows, by OCR."""
+    from .pdf import feed_words
+
+    reader, builder, text_lines = Reader(), RowBuilder(), []
+    done = 0
+    for data in files:
+        for page in _frames(data, current().max_pages - done):
+            done += 1
+            feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines)
+    summary = reader.summary()
+    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
+                   text_layer=summary["boxes"] > 0, ocr=summary)
+
+
+def _frames(data: bytes, room: int) -> Any:
+    """The pages of one image file (RGB PIL images), refusing a bomb or more pages than `room`."""
     Image = _pil()
     try:
         img = Image.open(BytesIO(data))
@@ -115,21 +135,15 @@ def extract_image(data: bytes) -> Extract:
     if w * h > MAX_PIXELS:
         raise TooLarge(f"an image of more than {MAX_PIXELS // 1_000_000} million pixels")
     frames = getattr(img, "n_frames", 1)
-    if frames > current().max_pages:
+    if frames > room:
         raise TooLarge(f"more than {current().max_pages} pages (NIANBAO_MAX_PAGES)")
-    from .pdf import feed_words
-
-    reader, builder, text_lines = Reader(), RowBuilder(), []
     for i in range(frames):
         try:
             img.seek(i)
             page = img.convert("RGB")
         except Exception as exc:
             raise Unreadable(f"corrupt image (frame {i + 1}): {type(exc).__name__}: {exc}") from None
-        feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines)
-    summary = reader.summary()
-    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
-                   text_layer=summary["boxes"] > 0, ocr=summary)
+        yield page
 
 
 class PdfScans(Reader):
