@@ -194,16 +194,30 @@ def test_without_the_ocr_stack_an_image_is_one_line_exit_2(tmp_path: Path, monke
     assert "OCR" in proc.stderr and "rapidocr_onnxruntime" in proc.stderr
 
 
-def test_an_image_without_text_gives_nulls_and_a_failing_check(tmp_path: Path, offline: list[Any]) -> None:
+@pytest.mark.parametrize("fmt", ["PNG", "BMP", "TIFF", "GIF"])
+def test_an_image_without_text_gives_nulls_and_a_failing_check(fmt: str, offline: list[Any]) -> None:
     need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
     from PIL import Image
 
     buf = io.BytesIO()
-    Image.new("RGB", (400, 560), "white").save(buf, "PNG")
-    got = parse_bytes(buf.getvalue(), "blank.png")
+    Image.new("RGB", (400, 560), "white").save(buf, fmt)
+    got = parse_bytes(buf.getvalue(), "blank")
     assert validate_report(got) == []
     assert got["requests"] is None and got["active"] is None
+    assert got["document"]["ocr"]["pages"] == 1
     assert any(c["rule"] == "document.text_layer" and not c["ok"] for c in got["checks"])
+
+
+def test_a_broken_image_is_one_line_exit_2(tmp_path: Path) -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 560), "white").save(buf, "PNG")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(buf.getvalue()[:60])
+    proc = run_cli("parse", str(broken))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "image" in proc.stderr
 
 
 def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any], tmp_path: Path) -> None:
