@@ -21,6 +21,7 @@ from .sources import Unreadable
 
 ENGINE = "rapidocr_onnxruntime (PP-OCRv4 ch)"
 MAX_PIECE_RATIO = 1.6  # a piece of a long image is at most this many times as tall as it is wide
+REDDISH = 40  # red exceeding both green and blue by this much is a seal's ink
 PAPER = 200  # after stretching ink to 0 and paper to 255, lighter than this is paper
 MAX_SIDE = 2400  # pixels: larger images are scaled down before detection (text stays ≥ ~20 px high at A4 300 dpi)
 
@@ -87,7 +88,10 @@ def clean(image: Any) -> Any:
     """A PIL image → a grey RGB array through the red channel: red and orange ink (seals, red signatures) turns
     white, as if seen through a red filter, while black and blue print stays dark."""
     np = _numpy()
-    red = np.asarray(image.convert("RGB"))[..., 0]
+    rgb = np.asarray(image.convert("RGB"))
+    red = rgb[..., 0].copy()
+    # what is clearly red is paper, however dark JPEG's smeared colour left it in the red channel
+    red[rgb[..., 0].astype(np.int16) - np.maximum(rgb[..., 1], rgb[..., 2]) > REDDISH] = 255
     sample = red[:: max(1, red.shape[0] // 200), :: max(1, red.shape[1] // 200)]
     ink, paper = float(np.percentile(sample, 0.5)), float(np.percentile(sample, 90))
     if paper - ink > 40:  # stretch a grey scan to black on white; what is nearly paper (a faded seal) is paper

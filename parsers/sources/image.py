@@ -28,8 +28,8 @@ PDF_DPI = (100, 300)  # scanned PDF pages are rendered at their images' own reso
 
 # letters the OCR gives for digits, and specks it reads beside them, alone in a box: read as the number, but
 # unsure (the arithmetic decides)
-_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|]{1,9})[.,·:;'`\"_]?")
-_DIGITS = str.maketrans("oOlI|", "00111")
+_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|CD]{1,9})[.,·:;'`\"_]?")
+_DIGITS = str.maketrans("oOlI|CD", "0011100")
 
 
 class Reader:
