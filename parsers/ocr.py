@@ -21,7 +21,8 @@ from .sources import Unreadable
 
 ENGINE = "rapidocr_onnxruntime (PP-OCRv4 ch)"
 MAX_PIECE_RATIO = 1.6  # a piece of a long image is at most this many times as tall as it is wide
-REDDISH = 40  # red exceeding both green and blue by this much is a seal's ink
+REDDISH = 40  # red exceeding both green and blue by this much, in a pixel this bright, is a seal's ink
+RED_INK = 140
 PAPER = 200  # after stretching ink to 0 and paper to 255, lighter than this is paper
 MAX_SIDE = 2000  # pixels: larger images are scaled down before detection (an A4 page to ~170 dpi, ample for OCR)
 
@@ -107,8 +108,10 @@ def clean(image: Any) -> Any:
     np = _numpy()
     rgb = np.asarray(image.convert("RGB"))
     red = rgb[..., 0].copy()
-    # what is clearly red is paper, however dark JPEG's smeared colour left it in the red channel
-    red[rgb[..., 0].astype(np.int16) - np.maximum(rgb[..., 1], rgb[..., 2]) > REDDISH] = 255
+    # what is clearly red is paper, however dark JPEG's smeared colour left it in the red channel; but black
+    # print under a seal, tinted red by the same smear, stays dark enough in it to be kept
+    r = rgb[..., 0].astype(np.int16)
+    red[(r - np.maximum(rgb[..., 1], rgb[..., 2]) > REDDISH) & (r > RED_INK)] = 255
     sample = red[:: max(1, red.shape[0] // 200), :: max(1, red.shape[1] // 200)]
     ink, paper = float(np.percentile(sample, 0.5)), float(np.percentile(sample, 90))
     if paper - ink > 40:  # stretch a grey scan to black on white; what is nearly paper (a faded seal) is paper

@@ -29,6 +29,7 @@ PDF_DPI = (100, 220)  # scanned PDF pages are rendered at their images' own reso
 # letters the OCR gives for digits, and specks it reads beside them, alone in a box: read as the number, but
 # unsure (the arithmetic decides)
 _LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|CD]{1,9})[.,·:;'`\"_]?")
+_SPECK = re.compile(r"[\s.,·:;'`\"_、。，：；·•°]*")
 _DIGITS = str.maketrans("oOlI|CD", "0011100")
 
 
@@ -50,6 +51,8 @@ class Reader:
         self.scores.extend(b.score for b in page.boxes)
         boxes: list[Box] = []
         for b in page.boxes:
+            if _SPECK.fullmatch(b.text):
+                continue  # dust read as a dot or a comma: nothing (a dash or a slash is a printed zero, kept)
             for w in _split(b):
                 if not is_value(w.text) and (m := _LOOKALIKE.fullmatch(w.text)):
                     # a number read with a letter for a digit, or a speck beside it: unsure
