@@ -84,15 +84,6 @@ def _score_by_weakest_character(decoder: Any) -> None:
     decoder.decode = decode
 
 
-def available() -> bool:
-    """Whether OCR can run here."""
-    try:
-        _engine(_threads())
-    except OcrUnavailable:
-        return False
-    return True
-
-
 def _numpy() -> Any:
     try:
         import numpy
