@@ -20,6 +20,7 @@ from .limits import check_time
 from .sources import Unreadable
 
 ENGINE = "rapidocr_onnxruntime (PP-OCRv4 ch)"
+KEEP_ABOVE = 0.05  # readings kept (scored by their weakest character, a label with one faint quote mark is low)
 MAX_PIECE_RATIO = 1.6  # a piece of a long image is at most this many times as tall as it is wide
 REDDISH = 40  # red exceeding both green and blue by this much, in a pixel this bright, is a seal's ink
 RED_INK = 140
@@ -64,7 +65,7 @@ def _engine(threads: int) -> Any:
             "pip install rapidocr_onnxruntime pypdfium2"
         ) from None
     engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads, use_cls=False,
-                      max_side_len=MAX_SIDE, print_verbose=False)
+                      max_side_len=MAX_SIDE, print_verbose=False, text_score=KEEP_ABOVE)
     _score_by_weakest_character(engine.text_rec.postprocess_op)
     return engine
 

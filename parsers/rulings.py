@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .text import DOUBT
+
 MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
 
 
@@ -19,6 +21,7 @@ class Table:
     xs: list[int]  # vertical rule positions, left to right
     ys: list[int]  # horizontal rule positions, top to bottom
     cells: list[tuple[int, int, int, int]]  # (row, col, rowspan, colspan) of each cell, in reading order
+    inked: list[bool]  # per cell: something is printed inside it (a cell with ink and no text was misread)
 
 
 def _positions(profile: Any, min_run: int) -> list[int]:
@@ -56,6 +59,9 @@ def find_tables(gray: Any) -> list[Table]:
     horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
     frame = cv2.bitwise_or(horiz, vert)
+    # what is printed apart from the rules, specks gone: tells a blank cell from one whose text went unread
+    marks = cv2.morphologyEx(cv2.bitwise_and(ink, cv2.bitwise_not(frame)), cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
     tables = []
     for i in range(1, n):
@@ -71,8 +77,18 @@ def find_tables(gray: Any) -> list[Table]:
             continue
         cells = _cells(horiz > 0, vert > 0, xs, ys)
         if len(cells) >= MIN_CELLS:
-            tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells))
+            inked = [_inked(marks, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in cells]
+            tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells, inked))
     return sorted(tables, key=lambda t: t.bbox[1])
+
+
+MIN_MARK = 12  # ink pixels (specks gone) that make a cell printed: a "1" at 100 dpi has about 25
+EDGE = 4  # pixels of a cell's border left out (a rule's blur)
+
+
+def _inked(marks: Any, x0: int, y0: int, x1: int, y1: int) -> bool:
+    inner = marks[y0 + EDGE : max(y0 + EDGE, y1 - EDGE), x0 + EDGE : max(x0 + EDGE, x1 - EDGE)]
+    return int((inner > 0).sum()) >= MIN_MARK
 
 
 def _cells(horiz: Any, vert: Any, xs: list[int], ys: list[int]) -> list[tuple[int, int, int, int]]:
@@ -129,6 +145,10 @@ def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[A
                 break
     for k, (r, c, _, _) in enumerate(table.cells):
         mine = sorted(inside.get(k, []), key=lambda b: (b.top, b.x0))
+        if not mine:
+            # ink without text: the OCR missed what is printed there, so the blank (0) it leaves is unsure
+            out[r][c] = DOUBT if table.inked[k] else ""
+            continue
         lines: list[list[Any]] = []
         for b in mine:
             if lines and abs(lines[-1][-1].top - b.top) < 0.5 * (b.bottom - b.top):

@@ -20,6 +20,7 @@ from ..rulings import grid
 from ..text import DOUBT, is_value
 from . import Unreadable
 
+NOISE_BELOW = 0.3  # a reading of one or two characters this unsure, not a number, is noise
 DOUBT_BELOW = 0.7  # a number read with less confidence than this is doubtful
 A4_WIDTH_PT = 595.0  # an image of unknown size is taken to be an A4 page wide
 MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it is decoded
@@ -51,8 +52,8 @@ class Reader:
         self.scores.extend(b.score for b in page.boxes)
         boxes: list[Box] = []
         for b in page.boxes:
-            if _SPECK.fullmatch(b.text):
-                continue  # dust read as a dot or a comma: nothing (a dash or a slash is a printed zero, kept)
+            if _SPECK.fullmatch(b.text) or (b.score < NOISE_BELOW and len(b.text) <= 2 and not _LOOKALIKE.fullmatch(b.text)):
+                continue  # dust read as a dot, a comma or a stray glyph: nothing (a dash or a slash is a printed zero)
             for w in _split(b):
                 if not is_value(w.text) and (m := _LOOKALIKE.fullmatch(w.text)):
                     # a number read with a letter for a digit, or a speck beside it: unsure
