@@ -301,7 +301,7 @@ def _has_tables(report: dict[str, Any] | Exception) -> bool:
 
 _IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|bmp|tiff?)(?:[?#].*)?$", re.I)
 _NOT_A_PAGE = re.compile(r"logo|icon|banner|qr|ewm|erweima|weixin|wechat|share|btn|button|arrow|bg|dot|line|spacer|"
-                         r"jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|file|attach|download|fujian|print|close", re.I)
+                         r"jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|attach|download|fujian|print|close", re.I)
 MIN_PAGE_SIDE = 300  # pixels: an <img> declared smaller than this is an icon, not a page
 
 
