@@ -17,7 +17,7 @@ from .forms import (
 )
 from .identity import identify, report_titles
 from .rows import Extract, Row
-from .text import cell_unit, doubtful, parse_value, squash
+from .text import DOUBT, cell_unit, doubtful, parse_value, squash
 
 SCHEMA = "nianbao.report/1"
 MAX_LABEL_PIECES = 4  # a label is its own piece plus at most three pieces before it (a wrapped label)
@@ -109,6 +109,9 @@ def _count_fits(spec: RowSpec, n: int) -> bool:
     return n >= want or (want == 7 and n >= 5)
 
 
+_BLANK = ("", DOUBT)  # a blank cell, or one OCR saw ink in but read nothing: trimmed first when a row has too many
+
+
 def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | None] | None, str | None]:
     """The row's cells as exactly the spec's columns, or None when they cannot be placed safely.
 
@@ -123,9 +126,9 @@ def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | Non
         if want < 5 and not any(g[want:]):
             return list(g[:want]), None
     cells: list[str] = list(row.cells)
-    while len(cells) > want and cells[-1] == "":
+    while len(cells) > want and cells[-1] in _BLANK:
         cells.pop()
-    while len(cells) > want and cells[0] == "":
+    while len(cells) > want and cells[0] in _BLANK:
         cells.pop(0)
     if len(cells) == want:
         return list(cells), None
