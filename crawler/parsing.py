@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crawler import classify
-from parsers import parse_bytes, validate_report
+from parsers import parse_bytes, parse_pages, validate_report
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,16 @@ def confirm_identity(report: dict[str, Any], list_title: str | None) -> None:
     )
 
 
+def _parse_pages(pages: list[bytes], hints: list[str], list_title: str | None, urls: list[str]) -> Parsed | Exception:
+    try:
+        report = parse_pages(pages, hints)
+        report.setdefault("document", {})["images"] = list(urls)
+        confirm_identity(report, list_title)
+        return Parsed(report, validate_report(report))
+    except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
+        return exc
+
+
 _POOL: ProcessPoolExecutor | None = None
 
 
@@ -117,12 +127,23 @@ def _pool() -> ProcessPoolExecutor:
 
 async def parse_elsewhere(body: bytes, name: str, list_title: str | None = None) -> Parsed | Exception:
     """The report parsed from `body` in a worker process, or the exception that says why not."""
+    return await _elsewhere(name, _parse, body, name, list_title)
+
+
+async def parse_pages_elsewhere(pages: list[bytes], name: str, hints: list[str], list_title: str | None,
+                                urls: list[str]) -> Parsed | Exception:
+    """The report read by OCR from page images (`parsers.parse_pages`; `urls` where they came from, kept as
+    `document.images`) in a worker process, or why not."""
+    return await _elsewhere(name, _parse_pages, pages, hints, list_title, urls)
+
+
+async def _elsewhere(name: str, fn: Any, *args: Any) -> Parsed | Exception:
     global _POOL
     for attempt in (1, 2):  # a dying worker breaks the whole pool: the documents it was not parsing go again
         pool = _pool()
         try:
             with _quiet():  # the executor spawns its workers when a document is submitted
-                future = asyncio.get_running_loop().run_in_executor(pool, _parse, body, name, list_title)
+                future = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
             return await future
         except BrokenProcessPool:
             if _POOL is pool:

@@ -13,8 +13,8 @@ from .report import SCHEMA, NotAReport, build
 from .schema import validate_report
 from .sources import Unreadable, extract, sniff
 
-__all__ = ["SCHEMA", "Limits", "NotAReport", "TooLarge", "Unreadable", "decode", "parse_bytes", "parse_file", "sniff",
-           "validate_report"]
+__all__ = ["SCHEMA", "Limits", "NotAReport", "TooLarge", "Unreadable", "decode", "parse_bytes", "parse_file",
+           "parse_pages", "sniff", "validate_report"]
 
 
 def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> dict[str, Any]:
@@ -27,6 +27,22 @@ def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> di
         raise TooLarge(f"{len(data) / MB:.1f} MB, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
     with enforced(limits):
         return build(extract(data, name))
+
+
+def parse_pages(pages: list[bytes], title_hints: list[str] | None = None,
+                limits: Limits | None = None) -> dict[str, Any]:
+    """A report published as page images (an HTML page that is a column of <img>s): the images, in page order,
+    read by OCR as one document; `title_hints` from the page around them (its <title>, <h1>)."""
+    from .sources.image import extract_images
+
+    limits = limits or Limits.from_env()
+    size = sum(len(p) for p in pages)
+    if size > limits.max_bytes:
+        raise TooLarge(f"{size / MB:.1f} MB of page images, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+    with enforced(limits):
+        ex = extract_images(pages)
+        ex.title_hints = list(title_hints or [])
+        return build(ex)
 
 
 def parse_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 Real reports are under 30 MB and 200 pages, their tables nest a few levels deep and they parse in seconds;
 the defaults leave room above that. Each limit has an environment override (read when a document is
 parsed): NIANBAO_MAX_DOC_MB, NIANBAO_MAX_UNZIPPED_MB, NIANBAO_MAX_PAGES, NIANBAO_MAX_DEPTH,
-NIANBAO_MAX_SECONDS. A document over a limit raises `TooLarge`, an `Unreadable` ("too large: …", exit 2).
+NIANBAO_MAX_SECONDS, NIANBAO_OCR_PAGE_SECONDS (time added per page read by OCR). A document over a limit raises `TooLarge`, an `Unreadable` ("too large: …", exit 2).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ class Limits:
     max_pages: int = 500  # PDF pages
     max_depth: int = 32  # tables nested in tables (HTML)
     max_seconds: float = 60  # wall time of one parse
+    ocr_page_seconds: float = 60  # added to max_seconds for each page read by OCR (a scan takes seconds a page)
 
     _ENV = {
         "max_doc_mb": "NIANBAO_MAX_DOC_MB",
@@ -43,6 +44,7 @@ class Limits:
         "max_pages": "NIANBAO_MAX_PAGES",
         "max_depth": "NIANBAO_MAX_DEPTH",
         "max_seconds": "NIANBAO_MAX_SECONDS",
+        "ocr_page_seconds": "NIANBAO_OCR_PAGE_SECONDS",
     }
 
     @classmethod
@@ -71,7 +73,8 @@ class Limits:
         return int(self.max_unzipped_mb * MB)
 
 
-_CURRENT: ContextVar[tuple[Limits, float] | None] = ContextVar("nianbao_limits", default=None)
+# the limits in force, the parse's deadline (monotonic) and whether an alarm backs it (main thread)
+_CURRENT: ContextVar[tuple[Limits, float, bool] | None] = ContextVar("nianbao_limits", default=None)
 
 
 def current() -> Limits:
@@ -84,18 +87,32 @@ def check_time() -> None:
     """Raise TooLarge when the parse under way has used its time (called between pages, tables…)."""
     active = _CURRENT.get()
     if active and time.monotonic() > active[1]:
-        raise TooLarge(f"parsing took more than {active[0].max_seconds:g} s (NIANBAO_MAX_SECONDS)")
+        raise TooLarge(f"parsing took more than {active[0].max_seconds:g} s (NIANBAO_MAX_SECONDS; "
+                       f"NIANBAO_OCR_PAGE_SECONDS more for each page read by OCR)")
+
+
+def allow_ocr_page() -> None:
+    """A page is about to be read by OCR: the parse under way gets `ocr_page_seconds` more."""
+    active = _CURRENT.get()
+    if active is None:
+        return
+    limits, deadline, alarm = active
+    deadline += limits.ocr_page_seconds
+    _CURRENT.set((limits, deadline, alarm))
+    if alarm:
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
 
 
 @contextmanager
 def enforced(limits: Limits) -> Iterator[None]:
     """Apply `limits` to the parse inside. In the main thread an alarm also stops work that never
     reaches a `check_time` (a long call inside a library); elsewhere the checks between steps do."""
-    token = _CURRENT.set((limits, time.monotonic() + limits.max_seconds))
     alarm = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+    token = _CURRENT.set((limits, time.monotonic() + limits.max_seconds, alarm))
     if alarm:
         def _expired(signum: int, frame: object) -> None:
-            raise TooLarge(f"parsing took more than {limits.max_seconds:g} s (NIANBAO_MAX_SECONDS)")
+            raise TooLarge(f"parsing took more than {limits.max_seconds:g} s (NIANBAO_MAX_SECONDS; "
+                           f"NIANBAO_OCR_PAGE_SECONDS more for each page read by OCR)")
 
         previous = signal.signal(signal.SIGALRM, _expired)
         signal.setitimer(signal.ITIMER_REAL, limits.max_seconds)

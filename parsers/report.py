@@ -17,7 +17,7 @@ from .forms import (
 )
 from .identity import identify, report_titles
 from .rows import Extract, Row
-from .text import cell_unit, parse_value, squash
+from .text import DOUBT, cell_unit, doubtful, parse_value, squash
 
 SCHEMA = "nianbao.report/1"
 MAX_LABEL_PIECES = 4  # a label is its own piece plus at most three pieces before it (a wrapped label)
@@ -109,6 +109,9 @@ def _count_fits(spec: RowSpec, n: int) -> bool:
     return n >= want or (want == 7 and n >= 5)
 
 
+_BLANK = ("", DOUBT)  # a blank cell, or one OCR saw ink in but read nothing: trimmed first when a row has too many
+
+
 def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | None] | None, str | None]:
     """The row's cells as exactly the spec's columns, or None when they cannot be placed safely.
 
@@ -123,9 +126,9 @@ def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | Non
         if want < 5 and not any(g[want:]):
             return list(g[:want]), None
     cells: list[str] = list(row.cells)
-    while len(cells) > want and cells[-1] == "":
+    while len(cells) > want and cells[-1] in _BLANK:
         cells.pop()
-    while len(cells) > want and cells[0] == "":
+    while len(cells) > want and cells[0] in _BLANK:
         cells.pop(0)
     if len(cells) == want:
         return list(cells), None
@@ -174,10 +177,13 @@ def build(extract: Extract) -> dict[str, Any]:
         "organ": ident.organ,
         "template": template_name,
     }
+    if extract.ocr is not None:
+        report["document"] = {"ocr": dict(extract.ocr)}
     if template_name is None:
         _refuse_list(extract.text)
         if not extract.text_layer:
-            checks.append(_check("document.text_layer", False, "the document has no text layer (a scan or image); tables not read"))
+            why = "OCR found no text in its images" if extract.ocr else "the document has no text layer (a scan or image)"
+            checks.append(_check("document.text_layer", False, f"{why}; tables not read"))
         elif ident.title is None:
             raise NotAReport("no 政府信息公开工作年度报告 title and no disclosure tables")
         elif ident.year is not None and ident.year < 2019:
@@ -192,12 +198,14 @@ def build(extract: Extract) -> dict[str, Any]:
     readings = [_read_tables(template, extract.rows, as_grid) for as_grid in ((False, True) if grid_possible else (False,))]
     # a tab-separated text may be a faithful grid or a lossy one: the reading the form's arithmetic
     # agrees with more wins (the lossy reading on a tie)
-    tables, rows_found, table_checks = min(readings, key=lambda r: _badness(template.name, r))
+    tables, rows_found, table_checks, doubts = min(readings, key=lambda r: _badness(template.name, r))
     if ident.title is None and rows_found < 5:
         raise NotAReport("no 政府信息公开工作年度报告 title and too few rows of the national form")
     report.update(tables)
     checks.extend(table_checks)
     checks.extend(_identity_checks(ident))
+    if extract.ocr is not None:
+        checks.extend(_ocr_checks(report, doubts, extract.ocr))
     checks.extend(arithmetic_checks(report))
     report["checks"] = checks
     return report
@@ -214,20 +222,26 @@ def _refuse_list(text: str) -> None:
         raise NotAReport(f"a list of reports ({len(titles)} report titles, no tables of the national form)")
 
 
-def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> tuple[dict[str, Any], int, list[dict[str, Any]]]:
+Cell = tuple[str, str, str]  # (section, row key, column)
+Reading = tuple[dict[str, Any], int, list[dict[str, Any]], list[Cell]]
+
+
+def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> Reading:
+    """The three tables, how many rows of the form were found, the checks so far, and the cells OCR doubted."""
     checks: list[dict[str, Any]] = []
+    doubts: list[Cell] = []
     matches = _match_rows(template, rows, checks, as_grid)
     rows_found = sum(1 for m in matches.values() if any(str(v).strip() for v in m.values))
     tables = {
-        "active": _section(template.active, matches, checks),
-        "requests": _section(template.requests, matches, checks),
-        "appeals": _section(APPEALS, matches, checks),
+        "active": _section(template.active, matches, checks, doubts),
+        "requests": _section(template.requests, matches, checks, doubts),
+        "appeals": _section(APPEALS, matches, checks, doubts),
     }
-    return tables, rows_found, checks
+    return tables, rows_found, checks, doubts
 
 
-def _badness(template: str, reading: tuple[dict[str, Any], int, list[dict[str, Any]]]) -> int:
-    tables, _, checks = reading
+def _badness(template: str, reading: Reading) -> int:
+    tables, _, checks, _ = reading
     probe = {"template": template, **tables}
     failed = sum(1 for c in [*checks, *arithmetic_checks(probe)] if not c["ok"])
     nulls = sum(v is None for section in tables.values() for row in section.values() for v in row.values())
@@ -286,7 +300,8 @@ def _tables_start(rows: list[Row]) -> int:
     return 0
 
 
-def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list[dict[str, Any]]) -> dict[str, Any]:
+def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list[dict[str, Any]],
+             doubts: list[Cell]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     missing: list[str] = []
     for spec in specs:
@@ -299,6 +314,8 @@ def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list
                 missing.append(spec.key)
             continue
         values, bad = _values(spec, m.values)
+        doubts.extend((spec.section, spec.key, col) for col, cell in zip(spec.columns, m.values, strict=True)
+                      if doubtful(cell) and values[col] is not None)
         if spec.key == "procurement":
             values["amount_unit"] = _amount_unit(m)
         out[spec.key] = values
@@ -338,6 +355,59 @@ def _identity_checks(ident: Any) -> list[dict[str, Any]]:
         out.append(
             _check("identity.year", False, f"title says {ident.title_year}, the 统计期限 says {ident.period_year}")
         )
+    return out
+
+
+def _rules(report: dict[str, Any], cell: Cell) -> list[str]:
+    """The arithmetic checks (by rule name) a cell takes part in."""
+    section, key, col = cell
+    if section == "appeals":
+        return [f"appeals.{key}.total"]
+    if section != "requests":
+        return []  # the active tables have no arithmetic
+    out = [f"requests.row_total.{key}"]
+    if key in ("new", "carried_over", "handled_total", "carried_forward"):
+        out.append(f"requests.balance.{col}")
+    results = {s.key for s in TEMPLATES[report["template"]].requests[2:-2]}
+    if key in results or key == "handled_total":
+        out.append(f"requests.handled_total.{col}")
+    return out
+
+
+def _ocr_checks(report: dict[str, Any], doubts: list[Cell], summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Settle the numbers the OCR was unsure of, and say the report was read by OCR.
+
+    An unsure number stands only when every arithmetic check it takes part in holds, and either two of them
+    do (a row and a column) or one does with no other unsure number in it (two misreadings in one sum could
+    cancel out); otherwise it is null,
+    with a failing check naming the cell. Never a guess: a number is kept as read or dropped, never derived.
+    """
+    ok = {c["rule"]: c["ok"] for c in arithmetic_checks(report)}
+    rules = {cell: _rules(report, cell) for cell in doubts}
+    crowd: dict[str, int] = {}
+    for names in rules.values():
+        for name in names:
+            crowd[name] = crowd.get(name, 0) + 1
+    out: list[dict[str, Any]] = []
+    dropped: list[Cell] = []
+    for cell, names in rules.items():
+        held = [n for n in names if n in ok]
+        sure = held and all(ok[n] for n in held) and (len(held) >= 2 or crowd[held[0]] == 1)
+        if not sure:
+            dropped.append(cell)
+    for section, key, col in dropped:
+        read = report[section][key][col]
+        report[section][key][col] = None
+        out.append(_check(f"{section}.{key}.ocr", False,
+                          f"{col}: OCR unsure of its reading ({read}) and the form's arithmetic does not confirm it; left null"))
+    summary["doubtful_numbers"] = len(doubts)
+    summary["confirmed_by_arithmetic"] = len(doubts) - len(dropped)
+    summary["left_null"] = len(dropped)
+    out.append(_check("document.ocr", True, (
+        f"read by OCR ({summary['engine']}): {summary['pages']} page(s), {summary['boxes']} text boxes, "
+        f"mean confidence {summary['mean_confidence']}; {len(doubts)} unsure number(s) in the tables, "
+        f"{len(doubts) - len(dropped)} confirmed by the form's arithmetic, {len(dropped)} left null")))
+    report["document"] = {"ocr": summary}
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from .text import is_value, normalize
 
@@ -45,6 +46,7 @@ class Extract:
     title_hints: list[str] = field(default_factory=list)  # <title>, <h1>, meta ArticleTitle…
     form: str = ""  # "html", "pdf", "docx", "doc", "text"
     text_layer: bool = True  # False for a scan/image without text
+    ocr: dict[str, Any] | None = None  # pages read by OCR: how many, and how sure it was (sources/image.py)
 
 
 # "- 3 -" and "第 3 页 共 9 页" are page numbers wherever they stand; a bare "3/9" only at a page's edge

@@ -60,6 +60,15 @@ _UNITS = ("万元", "元", "件", "条", "项", "个", "次", "宗", "份", "人
 _NUM = re.compile(r"^(?P<sign>[+\-−]|增加|减少|增|减)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<unit>万元|元|人次|件|条|项|个|次|宗|份|家)?$")
 
 
+# put after a value by OCR when its reading is unsure: the cell is a value, but the number stands only if
+# the form's arithmetic confirms it (report.settle_doubts); a private-use code point, never in a document
+DOUBT = "\ue000"
+
+
+def doubtful(cell: str | None) -> bool:
+    return bool(cell) and DOUBT in cell  # type: ignore[operator]
+
+
 def is_value(cell: str | None, *, word: bool = False) -> bool:
     """True when a cell holds a number or a blank/dash marker (a value cell of a numeric table).
 
@@ -67,7 +76,7 @@ def is_value(cell: str | None, *, word: bool = False) -> bool:
     """
     if cell is None:
         return False
-    s = squash(cell)
+    s = squash(cell).replace(DOUBT, "")
     if s in DASHES:
         return not (word and (s in _CELL_ONLY or s == ""))
     return _NUM.match(s) is not None
@@ -81,7 +90,7 @@ def parse_value(cell: str | None, *, decimals: bool = False, unit: str | None = 
     """
     if cell is None:
         return None
-    s = squash(cell)
+    s = squash(cell).replace(DOUBT, "")
     if s in DASHES:
         return 0
     m = _NUM.match(s)
@@ -104,7 +113,7 @@ def parse_value(cell: str | None, *, decimals: bool = False, unit: str | None = 
 
 
 def cell_unit(cell: str | None) -> str | None:
-    m = _NUM.match(squash(cell or ""))
+    m = _NUM.match(squash(cell or "").replace(DOUBT, ""))
     return m["unit"] if m else None
 
 

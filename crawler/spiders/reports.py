@@ -17,7 +17,7 @@ from scrapy.http import Response, TextResponse
 from crawler import classify
 from crawler.items import DocumentItem, RemovedItem, SeenItem
 from crawler.listing import Entry
-from crawler.parsing import Parsed, parse_elsewhere
+from crawler.parsing import Parsed, parse_elsewhere, parse_pages_elsewhere
 from crawler.spiders.site import Site, host_of
 from parsers import NotAReport
 
@@ -187,7 +187,52 @@ class ReportPages:
                 yield self._document_request(site, url, response.url, path, response.meta.get("list_title"),
                                              referer=response.url, candidate=response.meta.get("candidate", False))
             return
+        images = _page_images(response) if isinstance(report, dict) and report.get("title") and not _has_tables(report) else []
+        if images:
+            # a report published as a column of page images (图片版): fetched one after another, read as one document
+            yield self._image_request(page_item, images, [], _title_hints(response))
+            return
         yield page_item
+
+    # -- a report published as page images -----------------------------------------------------------
+    def _image_request(self, page_item: DocumentItem, urls: list[str], bodies: list[bytes], hints: list[str]) -> Any:
+        url = urls[len(bodies)]
+        return scrapy.Request(
+            url, callback=self.parse_page_image, errback=self._page_image_failed, dont_filter=True,
+            headers={"Referer": page_item.page_url},
+            meta={"site": page_item.site, "path": page_item.discovery_path, "download_slot": host_of(url),
+                  "page_item": page_item, "images": urls, "bodies": bodies, "hints": hints},
+        )
+
+    async def parse_page_image(self, response: Response) -> AsyncIterator[Any]:
+        site = self.sites[response.meta["site"]]
+        site.walk.pages += 1
+        page_item: DocumentItem = response.meta["page_item"]
+        urls: list[str] = response.meta["images"]
+        if response.status >= 400 or self._blocked(response, site):
+            site.walk.errors.append(f"page image HTTP {response.status}: {response.url}")
+            yield page_item  # the page as it reads without its images: tables null, a failing check
+            return
+        bodies = [*response.meta["bodies"], response.body]
+        if len(bodies) < len(urls):
+            yield self._image_request(page_item, urls, bodies, response.meta["hints"])
+            return
+        parsed = await parse_pages_elsewhere(bodies, page_item.page_url, response.meta["hints"], page_item.list_title,
+                                             list(urls))
+        if isinstance(parsed, Parsed):
+            page_item.report, page_item.schema_problems = parsed.report, parsed.problems
+        else:
+            site.walk.errors.append(f"page images unreadable ({parsed}): {page_item.page_url}")
+        self.crawler.stats.inc_value("nianbao/image_reports")
+        yield page_item
+
+    def _page_image_failed(self, failure: Any) -> Any:
+        meta = failure.request.meta
+        site = self.sites.get(meta.get("site", ""))
+        if site is not None:
+            site.walk.errors.append(f"page image failed ({failure.getErrorMessage() or failure.type.__name__}): "
+                                    f"{failure.request.url}")
+        return meta["page_item"]
 
     def _document_request(self, site: Site, url: str, page_url: str, path: list[str], list_title: str | None,
                           referer: str, candidate: bool = False) -> scrapy.Request:
@@ -254,6 +299,32 @@ def _has_tables(report: dict[str, Any] | Exception) -> bool:
     return isinstance(report, dict) and bool(report.get("requests")) and any(
         v is not None for row in report["requests"].values() for v in row.values()
     )
+
+
+_IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|bmp|tiff?)(?:[?#].*)?$", re.I)
+_NOT_A_PAGE = re.compile(r"logo|icon|banner|qr|ewm|erweima|weixin|wechat|share|btn|button|arrow|bg|dot|line|spacer|"
+                         r"jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|attach|download|fujian|print|close", re.I)
+MIN_PAGE_SIDE = 300  # pixels: an <img> declared smaller than this is an icon, not a page
+
+
+def _page_images(response: TextResponse) -> list[str]:
+    """The page's images that may be the report's pages, in page order: pictures of the article (not logos,
+    icons, QR codes or the footer's badges), by URL and declared size."""
+    out: list[str] = []
+    for img in response.css("img"):
+        src = (img.attrib.get("src") or img.attrib.get("data-src") or "").strip()
+        url = urljoin(response.url, src) if src and not src.startswith("data:") else ""
+        if not url or not _IMAGE_URL.search(url) or _NOT_A_PAGE.search(url.rsplit("/", 1)[-1]) or url in out:
+            continue
+        sizes = [img.attrib.get(k, "").strip().rstrip("px") for k in ("width", "height")]
+        if any(v.isdigit() and int(v) < MIN_PAGE_SIDE for v in sizes):
+            continue
+        out.append(url)
+    return out
+
+
+def _title_hints(response: TextResponse) -> list[str]:
+    return [t.strip() for t in response.css("title::text, h1::text").getall() if t.strip()]
 
 
 def _is_html(response: Response) -> bool:

@@ -36,7 +36,7 @@ def sniff(data: bytes, name: str = "") -> str:
         return "doc"
     if head.startswith(b"{\\rtf"):
         return "doc"  # LibreOffice reads RTF the same way
-    if head[:8] in (b"\x89PNG\r\n\x1a\n",) or head[:3] == b"\xff\xd8\xff" or head[:6] in (b"GIF87a", b"GIF89a"):
+    if _is_image(head):
         return "image"
     lower = head.lower()
     if _HTML_MARKS.search(lower):
@@ -48,6 +48,13 @@ def sniff(data: bytes, name: str = "") -> str:
         return "text"
     hint = f" (named {name.rsplit('.', 1)[-1]!r} but not that form)" if "." in name else ""
     raise Unreadable(f"not a document nianbao can read: binary data of unknown form{hint}")
+
+
+def _is_image(head: bytes) -> bool:
+    """PNG, JPEG, GIF, TIFF or BMP (its DIB header size confirming the weak two-byte magic)."""
+    if head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*")):
+        return True
+    return head.startswith(b"BM") and len(head) >= 18 and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 108, 124)
 
 
 _HTML_MARKS = re.compile(rb"<html|<!doctype html|<body|<table|<div")
@@ -73,7 +80,9 @@ def extract(data: bytes, name: str = "") -> Extract:
 
         return extract_html(data)
     if form == "image":
-        return Extract(text="", form="image", text_layer=False)
+        from .image import extract_image
+
+        return extract_image(data)
     from .plain import extract_text
 
     return extract_text(data)

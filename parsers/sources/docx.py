@@ -10,6 +10,7 @@ from ..limits import MB, TooLarge, check_time, current
 from ..rows import Extract, RowBuilder
 from ..text import normalize
 from . import Unreadable
+from .image import MAX_PIXELS
 
 
 def _grid(table: Any) -> list[list[str | None]]:
@@ -62,6 +63,7 @@ def extract_docx(data: bytes) -> Extract:
     builder = RowBuilder()
     lines: list[str] = []
     body = document.element.body
+    reader = None
     for child in body.iterchildren():
         check_time()
         tag = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
@@ -70,9 +72,45 @@ def extract_docx(data: bytes) -> Extract:
             for line in text.splitlines():
                 lines.append(line)
                 builder.feed_line(line)
+            for image in _pictures(child, document):
+                from .image import A4_WIDTH_PT, Reader
+                from .pdf import feed_words
+
+                reader = reader or Reader()
+                feed_words(*reader.page(image, A4_WIDTH_PT), builder, lines)
         elif tag == "tbl":
             grid = _grid(Table(child, document))
             lines.extend(" ".join(c for c in row if c) for row in grid)
             builder.feed_grid(grid)
     hints = [normalize(document.core_properties.title or "")]
-    return Extract(text="\n".join(lines), rows=builder.finish(), title_hints=[h for h in hints if h], form="docx")
+    return Extract(text="\n".join(lines), rows=builder.finish(), title_hints=[h for h in hints if h], form="docx",
+                   ocr=reader.summary() if reader is not None else None)
+
+
+MIN_PICTURE = (500, 300)  # pixels: a pasted page or table, not a logo or an icon
+
+
+def _pictures(paragraph: Any, document: Any) -> list[Any]:
+    """The pictures pasted in a paragraph that may be a scanned page or table (PIL images), in order."""
+    from docx.oxml.ns import qn
+
+    out = []
+    for blip in paragraph.iter(qn("a:blip")):
+        rid = blip.get(qn("r:embed"))
+        part = document.part.related_parts.get(rid) if rid else None
+        if part is None or not str(getattr(part, "content_type", "")).startswith("image/"):
+            continue
+        from .image import _pil
+
+        Image = _pil()
+        try:
+            image = Image.open(BytesIO(part.blob))
+            if image.width * image.height > MAX_PIXELS:
+                raise TooLarge(f"a picture of more than {MAX_PIXELS // 1_000_000} million pixels")
+            if image.width >= MIN_PICTURE[0] and image.height >= MIN_PICTURE[1]:
+                out.append(image.convert("RGB"))
+        except TooLarge:
+            raise
+        except Exception:  # noqa: BLE001 - a broken picture is no text: the rest of the document stands
+            continue
+    return out

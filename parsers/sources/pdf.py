@@ -176,44 +176,66 @@ def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]])
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
+def feed_words(words: list[dict[str, Any]], grids: list[tuple[Any, Any]], builder: RowBuilder,
+               text_lines: list[str]) -> None:
+    """One page's positioned words (outside its ruled tables) and tables → text lines and rows, in reading order.
+    Also the way OCR boxes become rows (sources/image.py)."""
+    lines = _lines(words)
+    while lines and PAGE_EDGE_NUMBER.match(normalize(lines[-1].text())):
+        lines.pop()  # the page number in the footer
+    if lines and PAGE_EDGE_NUMBER.match(normalize(lines[0].text())):
+        lines.pop(0)
+    texts = _regroup(lines) if not grids else [ln.text() for ln in lines]
+    items: list[tuple[float, int, Any]] = [(0.0, 0, "\n".join(texts))] if not grids else []
+    items += [(ln.top, 0, t) for ln, t in zip(lines, texts, strict=True)] if grids else []
+    items += [(bbox[1], 1, grid) for bbox, grid in grids]
+    for _, kind, payload in sorted(items, key=lambda it: (it[0], it[1])):
+        if kind == 0:
+            for line in normalize(payload).split("\n"):
+                text_lines.append(line)
+                builder.feed_line(line)
+        else:
+            grid = [[normalize(c) if c is not None else None for c in row] for row in payload]
+            text_lines.extend(" ".join(c for c in row if c) for row in grid)
+            builder.feed_grid(grid)
+
+
 def extract_pdf(data: bytes) -> Extract:
+    """Pages with a text layer are read from it; a page without one (a scan) by OCR of its rendered image."""
     pdf = _open(data)
     builder = RowBuilder()
     text_lines: list[str] = []
     chars = 0
+    scans = None
     try:
         for page in pdf.pages:
             check_time()
+            grids: list[tuple[Any, Any]] = []
             try:
                 chars += len(page.chars)
-                tables = page.find_tables()
-                grids = [(t.bbox, t.extract()) for t in tables]
-                grids = [(b, g) for b, g in grids if g and max(len(r) for r in g) >= 2]
-                boxes = [b for b, _ in grids]
-                words = [w for w in page.extract_words(keep_blank_chars=False) if not _inside(w, boxes)]
+                if not page.chars and page.images:
+                    words = None
+                else:
+                    tables = page.find_tables()
+                    grids = [(t.bbox, t.extract()) for t in tables]
+                    grids = [(b, g) for b, g in grids if g and max(len(r) for r in g) >= 2]
+                    boxes = [b for b, _ in grids]
+                    words = [w for w in page.extract_words(keep_blank_chars=False) if not _inside(w, boxes)]
             except Unreadable:
                 raise
             except Exception as exc:  # a damaged content stream on one page
                 raise Unreadable(f"corrupt PDF page {page.page_number}: {type(exc).__name__}") from None
-            lines = _lines(words)
-            while lines and PAGE_EDGE_NUMBER.match(normalize(lines[-1].text())):
-                lines.pop()  # the page number in the footer
-            if lines and PAGE_EDGE_NUMBER.match(normalize(lines[0].text())):
-                lines.pop(0)
-            texts = _regroup(lines) if not grids else [ln.text() for ln in lines]
-            items: list[tuple[float, int, Any]] = [(0.0, 0, "\n".join(texts))] if not grids else []
-            items += [(ln.top, 0, t) for ln, t in zip(lines, texts, strict=True)] if grids else []
-            items += [(bbox[1], 1, grid) for bbox, grid in grids]
-            for _, kind, payload in sorted(items, key=lambda it: (it[0], it[1])):
-                if kind == 0:
-                    for line in normalize(payload).split("\n"):
-                        text_lines.append(line)
-                        builder.feed_line(line)
-                else:
-                    grid = [[normalize(c) if c is not None else None for c in row] for row in payload]
-                    text_lines.extend(" ".join(c for c in row if c) for row in grid)
-                    builder.feed_grid(grid)
+            if words is None:
+                from .image import PdfScans
+
+                scans = scans or PdfScans(data)
+                words, grids = scans.read_page(page.page_number - 1, float(page.width), page.images)
+            feed_words(words, grids, builder, text_lines)
             page.flush_cache()
     finally:
         pdf.close()
-    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="pdf", text_layer=chars > 0)
+        if scans is not None:
+            scans.close()
+    ocr = scans.summary() if scans is not None else None
+    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="pdf",
+                   text_layer=chars > 0 or bool(ocr and ocr["boxes"]), ocr=ocr)

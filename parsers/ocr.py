@@ -1,0 +1,184 @@
+"""Offline OCR of page images: text boxes with positions and confidences.
+
+The engine is `rapidocr_onnxruntime`, whose wheel carries the PP-OCRv4 Chinese detection and recognition
+models; it runs on onnxruntime on the CPU and never downloads anything. One engine per process (the parse
+workers each build their own on first use), `NIANBAO_OCR_THREADS` threads (default 1: the parse pool already
+runs documents side by side). Images are cleaned before reading (red seals whitened), cut into page-sized
+pieces when they are long, and the boxes are turned back by the page's skew, so lines stay lines.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from statistics import median
+from typing import Any
+
+from .limits import check_time
+from .sources import Unreadable
+
+ENGINE = "rapidocr_onnxruntime (PP-OCRv4 ch)"
+KEEP_ABOVE = 0.05  # readings kept (scored by their weakest character, a label with one faint quote mark is low)
+MAX_PIECE_RATIO = 1.6  # a piece of a long image is at most this many times as tall as it is wide
+REDDISH = 40  # red exceeding both green and blue by this much, in a pixel this bright, is a seal's ink
+RED_INK = 140
+PAPER = 200  # after stretching ink to 0 and paper to 255, lighter than this is paper
+MAX_SIDE = 2000  # pixels: larger images are scaled down before detection (an A4 page to ~170 dpi, ample for OCR)
+
+
+class OcrUnavailable(Unreadable):
+    """The OCR stack (rapidocr_onnxruntime, onnxruntime, numpy, pypdfium2) is not installed."""
+
+
+@dataclass
+class Box:
+    """One line of text the OCR found: an upright rectangle in image pixels (after deskew)."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str
+    score: float
+
+
+def _threads() -> int:
+    raw = os.environ.get("NIANBAO_OCR_THREADS", "").strip() or "1"
+    try:
+        n = int(raw)
+    except ValueError:
+        raise Unreadable(f"NIANBAO_OCR_THREADS={raw!r} is not a whole number") from None
+    if n < 1:
+        raise Unreadable(f"NIANBAO_OCR_THREADS={raw!r} must be at least 1")
+    return n
+
+
+@lru_cache(maxsize=2)
+def _engine(threads: int) -> Any:
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:
+        raise OcrUnavailable(
+            f"this document is an image and needs OCR, which is not installed ({exc.name or exc}): "
+            "pip install rapidocr_onnxruntime pypdfium2"
+        ) from None
+    engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads, use_cls=False,
+                      max_side_len=MAX_SIDE, print_verbose=False, text_score=KEEP_ABOVE)
+    _score_by_weakest_character(engine.text_rec.postprocess_op)
+    return engine
+
+
+def _score_by_weakest_character(decoder: Any) -> None:
+    """A reading's score is its least sure character's, not the mean: 426963 with one doubtful 6 is doubtful
+    (the mean of six characters hides it). The decoder's per-character confidences come with its word mode."""
+    original = decoder.decode
+
+    def decode(text_index: Any, text_prob: Any = None, return_word_box: bool = False,
+               is_remove_duplicate: bool = False) -> list[tuple[str, float]]:
+        if return_word_box or text_prob is None:
+            return original(text_index, text_prob, return_word_box, is_remove_duplicate)
+        out = original(text_index, text_prob, True, is_remove_duplicate)
+        return [(text, float(min(info[4]))) for text, _, info in out]
+
+    decoder.decode = decode
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError as exc:
+        raise OcrUnavailable(f"this document is an image and needs OCR, which is not installed ({exc.name}): "
+                             "pip install rapidocr_onnxruntime pypdfium2") from None
+    return numpy
+
+
+def clean(image: Any) -> Any:
+    """A PIL image → a grey RGB array through the red channel: red and orange ink (seals, red signatures) turns
+    white, as if seen through a red filter, while black and blue print stays dark."""
+    np = _numpy()
+    rgb = np.asarray(image.convert("RGB"))
+    red = rgb[..., 0].copy()
+    # what is clearly red is paper, however dark JPEG's smeared colour left it in the red channel; but black
+    # print under a seal, tinted red by the same smear, stays dark enough in it to be kept
+    r = rgb[..., 0].astype(np.int16)
+    red[(r - np.maximum(rgb[..., 1], rgb[..., 2]) > REDDISH) & (r > RED_INK)] = 255
+    sample = red[:: max(1, red.shape[0] // 200), :: max(1, red.shape[1] // 200)]
+    ink, paper = float(np.percentile(sample, 0.5)), float(np.percentile(sample, 90))
+    if paper - ink > 40:  # stretch a grey scan to black on white; what is nearly paper (a faded seal) is paper
+        level = np.clip((red.astype(np.float32) - ink) * (255.0 / (paper - ink)), 0, 255)
+        level[level > PAPER] = 255
+        red = level.astype(np.uint8)
+    return np.ascontiguousarray(np.repeat(red[..., None], 3, axis=2))
+
+
+def _cuts(ink: Any, height: int, width: int) -> list[int]:
+    """Where to cut a long image: at the emptiest pixel row near each piece's end, never through text."""
+    step = int(width * MAX_PIECE_RATIO)
+    cuts, at = [0], 0
+    while height - at > step:
+        lo, hi = at + step // 2, at + step
+        cut = lo + int(ink[lo:hi].argmin())
+        cuts.append(cut)
+        at = cut
+    cuts.append(height)
+    return cuts
+
+
+@dataclass
+class Page:
+    """One page image read: its text boxes and ruled tables, both upright, in the image's pixel coordinates."""
+
+    boxes: list[Box]
+    tables: list[Any]  # rulings.Table
+
+
+def read(image: Any) -> Page:
+    """The text boxes and ruled tables of one page image (PIL), deskewed."""
+    np = _numpy()
+    rgb = clean(image)
+    height, width = rgb.shape[:2]
+    ink = (255 - rgb.min(axis=2)).sum(axis=1)
+    engine = _engine(_threads())
+    quads: list[tuple[Any, str, float]] = []
+    pieces = _cuts(ink, height, width)
+    for top, bottom in zip(pieces, pieces[1:], strict=False):
+        check_time()
+        result, _ = engine(np.ascontiguousarray(rgb[top:bottom]))
+        for points, text, score in result or []:
+            quad = np.asarray(points, dtype=float)
+            quad[:, 1] += top
+            quads.append((quad, str(text), float(score)))
+    angle = _skew(quads)
+    import cv2
+
+    from .rulings import find_tables
+
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if abs(angle) > 0.002:
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), math.degrees(angle), 1.0)
+        gray = cv2.warpAffine(gray, turn, (width, height), flags=cv2.INTER_LINEAR, borderValue=255)
+    check_time()
+    return Page(_upright(quads, angle, width / 2, height / 2), find_tables(gray))
+
+
+def _skew(quads: list[tuple[Any, str, float]]) -> float:
+    """The page's skew (radians, clockwise positive): the median slope of its long text lines."""
+    slopes = []
+    for quad, _, _ in quads:
+        (x0, y0), (x1, y1) = quad[0], quad[1]
+        if x1 - x0 > 3 * abs(quad[3][1] - quad[0][1]):
+            slopes.append(math.atan2(y1 - y0, x1 - x0))
+    return median(slopes) if slopes else 0.0
+
+
+def _upright(quads: list[tuple[Any, str, float]], angle: float, cx: float, cy: float) -> list[Box]:
+    """Every box turned back by the page's skew (as cv2.getRotationMatrix2D turns the image), as a rectangle."""
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    boxes = []
+    for quad, text, score in quads:
+        xs = [cx + (x - cx) * cos - (y - cy) * sin for x, y in quad]
+        ys = [cy + (x - cx) * sin + (y - cy) * cos for x, y in quad]
+        boxes.append(Box(min(xs), min(ys), max(xs), max(ys), text, score))
+    return boxes

@@ -1,0 +1,169 @@
+"""Ruled tables in a page image: rule lines found by morphology, cells (merged cells too) from them.
+
+A scanned table's rule lines say which cell each piece of text is in, far more surely than gaps between
+words do: the OCR's boxes are put into the cells found here and the table goes to the row builder as a grid,
+like pdfplumber's tables of a text PDF. The image must be upright (ocr.read deskews it first).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .text import DOUBT
+
+MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
+
+
+@dataclass
+class Table:
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in image pixels
+    xs: list[int]  # vertical rule positions, left to right
+    ys: list[int]  # horizontal rule positions, top to bottom
+    cells: list[tuple[int, int, int, int]]  # (row, col, rowspan, colspan) of each cell, in reading order
+    inked: list[bool]  # per cell: something is printed inside it (a cell with ink and no text was misread)
+
+
+def _positions(profile: Any, min_run: int) -> list[int]:
+    """Centres of the runs of True in a 1-D mask (a rule a few pixels thick is one position)."""
+    out, start = [], None
+    for i, on in enumerate([*profile.tolist(), False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            if i - start >= 1:
+                out.append((start + i - 1) // 2)
+            start = None
+    merged: list[int] = []
+    for p in out:
+        if merged and p - merged[-1] < min_run:
+            merged[-1] = (merged[-1] + p) // 2
+        else:
+            merged.append(p)
+    return merged
+
+
+def find_tables(gray: Any) -> list[Table]:
+    """The ruled tables of an upright greyscale page image (uint8 array, ink dark)."""
+    import cv2
+
+    h, w = gray.shape
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    hk = max(20, w // 25)
+    vk = max(15, int(min(h, w * 1.42)) // 60)  # a page's height, also in one long image of many pages
+    # a light speck on a thin rule cuts it: bridge such cuts along the rule before keeping only long runs
+    bridged_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    horiz = cv2.morphologyEx(bridged_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # close small breaks (JPEG, speckle, a faint scan) along each rule
+    horiz = cv2.dilate(horiz, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
+    vert = cv2.dilate(vert, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    frame = cv2.bitwise_or(horiz, vert)
+    # what is printed apart from the rules, specks gone: tells a blank cell from one whose text went unread
+    marks = cv2.morphologyEx(cv2.bitwise_and(ink, cv2.bitwise_not(frame)), cv2.MORPH_OPEN,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (2, 2)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
+    tables = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if bw < w // 4 or bh < 3 * vk:
+            continue
+        mine = labels[y : y + bh, x : x + bw] == i
+        hm = (horiz[y : y + bh, x : x + bw] > 0) & mine
+        vm = (vert[y : y + bh, x : x + bw] > 0) & mine
+        ys = [y + p for p in _positions(hm.sum(axis=1) > bw * 0.15, 6)]
+        xs = [x + p for p in _positions(vm.sum(axis=0) > bh * 0.05, 6)]
+        if len(xs) < 2 or len(ys) < 2:
+            continue
+        cells = _cells(horiz > 0, vert > 0, xs, ys)
+        if len(cells) >= MIN_CELLS:
+            inked = [_inked(marks, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in cells]
+            tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells, inked))
+    return sorted(tables, key=lambda t: t.bbox[1])
+
+
+MIN_MARK = 12  # ink pixels (specks gone) that make a cell printed: a "1" at 100 dpi has about 25
+EDGE = 4  # pixels of a cell's border left out (a rule's blur)
+
+
+def _inked(marks: Any, x0: int, y0: int, x1: int, y1: int) -> bool:
+    inner = marks[y0 + EDGE : max(y0 + EDGE, y1 - EDGE), x0 + EDGE : max(x0 + EDGE, x1 - EDGE)]
+    return int((inner > 0).sum()) >= MIN_MARK
+
+
+def _cells(horiz: Any, vert: Any, xs: list[int], ys: list[int]) -> list[tuple[int, int, int, int]]:
+    """Cells of the grid of rule positions: a boundary between two grid squares whose rule is mostly
+    missing joins them (a merged cell)."""
+    nr, nc = len(ys) - 1, len(xs) - 1
+
+    def vline(c: int, r: int) -> bool:  # the rule left of column c in row r is there
+        x, y0, y1 = xs[c], ys[r], ys[r + 1]
+        seg = vert[y0 + 2 : max(y0 + 3, y1 - 1), max(0, x - 2) : x + 3].any(axis=1)
+        return seg.mean() > 0.6 if seg.size else False
+
+    def hline(r: int, c: int) -> bool:  # the rule above row r in column c is there
+        y, x0, x1 = ys[r], xs[c], xs[c + 1]
+        seg = horiz[max(0, y - 2) : y + 3, x0 + 2 : max(x0 + 3, x1 - 1)].any(axis=0)
+        return seg.mean() > 0.6 if seg.size else False
+
+    owner = [[-1] * nc for _ in range(nr)]
+    cells: list[tuple[int, int, int, int]] = []
+    for r in range(nr):
+        for c in range(nc):
+            if owner[r][c] >= 0:
+                continue
+            cs = 1
+            while c + cs < nc and owner[r][c + cs] < 0 and not vline(c + cs, r):
+                cs += 1
+            rs = 1
+            while r + rs < nr and all(owner[r + rs][c + k] < 0 and not hline(r + rs, c + k) for k in range(cs)):
+                rs += 1
+            for dr in range(rs):
+                for dc in range(cs):
+                    owner[r + dr][c + dc] = len(cells)
+            cells.append((r, c, rs, cs))
+    return cells
+
+
+def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[Any]]:
+    """The table as rows of cell texts (None where a merged cell covers the square), and the boxes not in it.
+
+    A box goes to the cell its centre falls in; a cell's boxes are joined line by line, top to bottom."""
+    nr, nc = len(table.ys) - 1, len(table.xs) - 1
+    out: list[list[str | None]] = [[None] * nc for _ in range(nr)]
+    inside: dict[int, list[Any]] = {}
+    rest = []
+    x0, top, x1, bottom = table.bbox
+    for b in boxes:
+        cx, cy = (b.x0 + b.x1) / 2, (b.top + b.bottom) / 2
+        if not (x0 <= cx <= x1 and top <= cy <= bottom):
+            rest.append(b)
+            continue
+        for k, (r, c, rs, cs) in enumerate(table.cells):
+            if table.xs[c] <= cx <= table.xs[c + cs] and table.ys[r] <= cy <= table.ys[r + rs]:
+                inside.setdefault(k, []).append(b)
+                break
+    for k, (r, c, _, _) in enumerate(table.cells):
+        mine = sorted(inside.get(k, []), key=lambda b: (b.top, b.x0))
+        if not mine:
+            # ink without text: the OCR missed what is printed there, so the blank (0) it leaves is unsure
+            out[r][c] = DOUBT if table.inked[k] else ""
+            continue
+        lines: list[list[Any]] = []
+        for b in mine:
+            if lines and abs(lines[-1][-1].top - b.top) < 0.5 * (b.bottom - b.top):
+                lines[-1].append(b)
+            else:
+                lines.append([b])
+        out[r][c] = "\n".join(_join(sorted(ln, key=lambda b: b.x0)) for ln in lines)
+    return out, rest
+
+
+def _join(line: list[Any]) -> str:
+    """Boxes on one line of a cell: words run together, numbers stay apart (two numbers in a cell are two cells)."""
+    from .text import is_value
+
+    out = line[0].text
+    for prev, b in zip(line, line[1:], strict=False):
+        out += (" " if is_value(prev.text) and is_value(b.text) else "") + b.text
+    return out

@@ -1,0 +1,180 @@
+"""Images and scanned pages, read by OCR (parsers/ocr.py) into the rows every other form gives.
+
+The OCR's text boxes become positioned words, in PDF points, and go through the same line and row
+building as the words of an unruled PDF page (pdf.feed_words). A number the OCR was unsure of carries
+the DOUBT mark: it stays a value cell (the row keeps its shape) but stands only where the form's
+arithmetic confirms it (report.settle_doubts).
+"""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from statistics import mean
+from typing import Any
+
+from ..limits import TooLarge, allow_ocr_page, check_time, current
+from ..ocr import ENGINE, Box, OcrUnavailable, read
+from ..rows import Extract, RowBuilder
+from ..rulings import grid
+from ..text import DOUBT, is_value
+from . import Unreadable
+
+NOISE_BELOW = 0.3  # a reading of one or two characters this unsure, not a number, is noise
+DOUBT_BELOW = 0.7  # a number read with less confidence than this is doubtful
+A4_WIDTH_PT = 595.0  # an image of unknown size is taken to be an A4 page wide
+MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it is decoded
+PDF_DPI = (100, 220)  # scanned PDF pages are rendered at their images' own resolution, within these bounds (OCR reads at ~170)
+
+
+# letters the OCR gives for digits, and specks it reads beside them, alone in a box: read as the number, but
+# unsure (the arithmetic decides)
+_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|CD]{1,9})[.,·:;'`\"_]?")
+_SPECK = re.compile(r"[\s.,·:;'`\"_、。，：；·•°]*")
+_DIGITS = str.maketrans("oOlI|CD", "0011100")
+
+
+class Reader:
+    """Collects the OCR's boxes of the pages it reads and says how sure it was."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+        self.scores: list[float] = []
+        self.doubtful = 0
+
+    def page(self, image: Any, page_width_pt: float) -> tuple[list[dict[str, Any]], list[tuple[Any, Any]]]:
+        """One page image → words outside its ruled tables, in points (as pdfplumber gives them), and its
+        tables as (bbox, grid) like pdfplumber's; unsure numbers marked."""
+        check_time()
+        allow_ocr_page()
+        page = read(image)
+        self.pages += 1
+        self.scores.extend(b.score for b in page.boxes)
+        boxes: list[Box] = []
+        for b in page.boxes:
+            if _SPECK.fullmatch(b.text) or (b.score < NOISE_BELOW and len(b.text) <= 2 and not _LOOKALIKE.fullmatch(b.text)):
+                continue  # dust read as a dot, a comma or a stray glyph: nothing (a dash or a slash is a printed zero)
+            for w in _split(b):
+                if not is_value(w.text) and (m := _LOOKALIKE.fullmatch(w.text)):
+                    # a number read with a letter for a digit, or a speck beside it: unsure
+                    w.text, w.score = m["digits"].translate(_DIGITS), 0.0
+                if is_value(w.text) and w.score < DOUBT_BELOW:
+                    w.text += DOUBT
+                    self.doubtful += 1
+                boxes.append(w)
+        scale = page_width_pt / max(1, image.width)
+        grids = []
+        for table in page.tables:
+            cells, boxes = grid(table, boxes)
+            grids.append((tuple(v * scale for v in table.bbox), cells))
+        words = [{"x0": w.x0 * scale, "x1": w.x1 * scale, "top": w.top * scale, "bottom": w.bottom * scale,
+                  "text": w.text} for w in boxes]
+        return words, grids
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "engine": ENGINE,
+            "pages": self.pages,
+            "boxes": len(self.scores),
+            "mean_confidence": round(mean(self.scores), 4) if self.scores else None,
+            "min_confidence": round(min(self.scores), 4) if self.scores else None,
+            "doubtful_numbers": self.doubtful,
+        }
+
+
+def _split(box: Box) -> list[Box]:
+    """A box holding several space-separated numbers (cells close together) → one box per number, its width
+    shared by characters."""
+    tokens = box.text.split()
+    if len(tokens) < 2 or not all(is_value(t) for t in tokens):
+        return [box]
+    per = (box.x1 - box.x0) / max(1, len(box.text))
+    out, at = [], 0
+    for t in tokens:
+        start = box.text.index(t, at)
+        at = start + len(t)
+        out.append(Box(box.x0 + start * per, box.top, box.x0 + at * per, box.bottom, t, box.score))
+    return out
+
+
+def _pil() -> Any:
+    try:
+        from PIL import Image
+    except ImportError:
+        raise OcrUnavailable("this document is an image and needs Pillow to be read: pip install pillow") from None
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    return Image
+
+
+def extract_image(data: bytes) -> Extract:
+    """A PNG/JPEG/TIFF/GIF/BMP file (every frame of a multi-page TIFF or GIF a page) → rows, by OCR."""
+    return extract_images([data])
+
+
+def extract_images(files: list[bytes]) -> Extract:
+    """Image files that are one document's pages, in order (a report published as page images) → rows, by OCR."""
+    from .pdf import feed_words
+
+    reader, builder, text_lines = Reader(), RowBuilder(), []
+    done = 0
+    for data in files:
+        for page in _frames(data, current().max_pages - done):
+            done += 1
+            feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines)
+    summary = reader.summary()
+    return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
+                   text_layer=summary["boxes"] > 0, ocr=summary)
+
+
+def _frames(data: bytes, room: int) -> Any:
+    """The pages of one image file (RGB PIL images), refusing a bomb or more pages than `room`."""
+    Image = _pil()
+    try:
+        img = Image.open(BytesIO(data))
+        w, h = img.size
+    except Image.DecompressionBombError:
+        raise TooLarge(f"an image of more than {MAX_PIXELS // 1_000_000} million pixels") from None
+    except Exception as exc:  # PIL raises many kinds on a broken file
+        raise Unreadable(f"corrupt image: {type(exc).__name__}: {exc}") from None
+    if w * h > MAX_PIXELS:
+        raise TooLarge(f"an image of more than {MAX_PIXELS // 1_000_000} million pixels")
+    frames = getattr(img, "n_frames", 1)
+    if frames > room:
+        raise TooLarge(f"more than {current().max_pages} pages (NIANBAO_MAX_PAGES)")
+    for i in range(frames):
+        try:
+            img.seek(i)
+            page = img.convert("RGB")
+        except Exception as exc:
+            raise Unreadable(f"corrupt image (frame {i + 1}): {type(exc).__name__}: {exc}") from None
+        yield page
+
+
+class PdfScans(Reader):
+    """The pages of a PDF that have no text layer, rendered with pypdfium2 and read by OCR."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        try:
+            import pypdfium2
+        except ImportError:
+            raise OcrUnavailable("this PDF is a scan and needs pypdfium2 to render it: pip install pypdfium2") from None
+        try:
+            self.doc = pypdfium2.PdfDocument(data)
+        except Exception as exc:
+            raise Unreadable(f"corrupt PDF (cannot render its scanned pages): {exc}") from None
+
+    def read_page(self, index: int, page_width_pt: float,
+                  images: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[Any, Any]]]:
+        dpi = 200.0
+        native = [im["srcsize"][0] * 72 / (im["x1"] - im["x0"]) for im in images
+                  if im.get("srcsize") and im["x1"] - im["x0"] > page_width_pt / 2]
+        if native:
+            dpi = min(PDF_DPI[1], max(PDF_DPI[0], max(native)))
+        page = self.doc[index]
+        image = page.render(scale=dpi / 72).to_pil()
+        page.close()
+        return self.page(image, page_width_pt)
+
+    def close(self) -> None:
+        self.doc.close()

@@ -1,0 +1,291 @@
+"""Scans read offline by OCR: generated from random consistent forms, checked field by field.
+
+One report (seeded, the seed printed on failure) is rendered to DOCX, turned into PDF by LibreOffice and
+rasterised at 150 dpi; its first two pages become scanned pages of a mixed PDF (the third keeps its text
+layer), its first page, turned and stamped with a red seal, a JPEG file, and all its pages pictures pasted
+in a DOCX. OCR runs with the network
+unreachable. Accuracy across dpi and degradations is measured by bench/ocr.py, not here.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parsers import parse_bytes, validate_report
+from parsers.report import build
+from parsers.sources.plain import extract_text
+from parsers.text import DOUBT
+from tests.conftest import need, run_cli
+from tests.web import render as R
+from tests.web import scans as S
+
+SEED = int(os.environ.get("NIANBAO_SCAN_SEED") or random.randrange(10**6))
+DPI = 150
+
+
+def _ocr_installed() -> bool:
+    try:
+        import pypdfium2  # noqa: F401
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.fixture()
+def offline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every connection to an address outside 127.0.0.0/8 fails (and is recorded)."""
+    tried: list[Any] = []
+    real = socket.socket.connect
+
+    def connect(self: socket.socket, address: Any) -> Any:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not str(host).startswith("127."):
+            tried.append(address)
+            raise OSError(f"network unreachable in this test: {address}")
+        return real(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "1")
+    return tried
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
+    need(shutil.which("soffice") is not None, "LibreOffice (soffice) to make the scans' PDF")
+    from pypdf import PdfReader, PdfWriter
+
+    out = tmp_path_factory.mktemp("scans")
+    report = R.random_report(random.Random(SEED), "2021")
+    (out / "r.docx").write_bytes(R.to_docx(report))
+    (pdf,) = R.convert_with_libreoffice([out / "r.docx"], "pdf", out)
+    pages = S.rasterise(pdf, DPI)
+    assert len(pages) == 3, f"seed {SEED}: the rendering has {len(pages)} pages, the test expects 3"
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(S.image_pdf(pages[:2], DPI))).pages:
+        writer.add_page(page)
+    writer.add_page(PdfReader(str(pdf)).pages[2])
+    mixed = io.BytesIO()
+    writer.write(mixed)
+    rng = random.Random(SEED)
+    first = S.degrade(pages[0], ("rotate", "seal"), rng)
+    jpg = io.BytesIO()
+    first.save(jpg, "JPEG", quality=85)
+    import docx
+    from docx.shared import Cm
+
+    d = docx.Document()  # a title as text, then the pages pasted as pictures
+    d.add_paragraph(report["title"])
+    for page in pages:
+        picture = io.BytesIO()
+        page.save(picture, "PNG")
+        picture.seek(0)
+        d.add_paragraph().add_run().add_picture(picture, width=Cm(16))
+    pasted = io.BytesIO()
+    d.save(pasted)
+    return {"want": R.expected(report), "mixed": mixed.getvalue(), "jpg": jpg.getvalue(), "docx": pasted.getvalue(),
+            "pages": pages}
+
+
+def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["mixed"], "scan.pdf")
+    assert offline == [], "OCR tried to reach the network"
+    assert validate_report(got) == []
+    score = S.score(got, scanned["want"])
+    assert score["silent_wrong"] == 0, f"seed {SEED}: wrong numbers in a report whose checks pass"
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}, failing checks: " + "; ".join(
+        c["rule"] for c in got["checks"] if not c["ok"])
+    assert got["document"]["ocr"]["pages"] == 2  # the text page is read from its text layer
+    assert any(c["rule"] == "document.ocr" and c["ok"] for c in got["checks"])
+
+
+def test_a_turned_and_stamped_jpeg_gives_identity_and_numbers_or_named_nulls(
+        scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["jpg"], "scan.jpg")
+    want = scanned["want"]
+    assert validate_report(got) == []
+    assert {k: got[k] for k in S.IDENTITY} == {k: want[k] for k in S.IDENTITY}, f"seed {SEED}"
+    named = " ".join(f"{c['rule']} {c['detail']}" for c in got["checks"] if not c["ok"])
+    for key, row in want["active"].items():
+        for col, value in row.items():
+            have = got["active"][key][col]
+            assert have == value or (have is None and key in named), f"seed {SEED}: active.{key}.{col} {have} ≠ {value}"
+    assert got["document"]["ocr"]["pages"] == 1 and got["document"]["ocr"]["boxes"] > 20
+
+
+def test_a_docx_of_pasted_pages_reads_the_pictures(scanned: dict[str, Any], offline: list[Any]) -> None:
+    got = parse_bytes(scanned["docx"], "pasted.docx")
+    assert validate_report(got) == []
+    score = S.score(got, scanned["want"])
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert got["document"]["ocr"]["pages"] == 3
+
+
+def _doubted(text: str, label: str, change: int = 0) -> str:
+    """The text with the first number of `label`'s row marked unsure by OCR (and `change` added to it)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        cells = line.split("\t")
+        if label in cells[0]:
+            at = next(j for j, c in enumerate(cells) if j and c.strip().isdigit())
+            cells[at] = f"{int(cells[at]) + change}{DOUBT}"
+            lines[i] = "\t".join(cells)
+            return "\n".join(lines)
+    raise AssertionError(f"no row {label}")
+
+
+SUMMARY = {"engine": "test", "pages": 1, "boxes": 1, "mean_confidence": 0.9, "min_confidence": 0.5, "doubtful_numbers": 0}
+
+
+@pytest.mark.parametrize("seed", [3, 11, 42])
+def test_an_unsure_number_stands_only_where_the_arithmetic_confirms_it(seed: int) -> None:
+    report = R.random_report(random.Random(seed), "2021")
+    text = R.to_text(report, "tab")
+    right = extract_text(_doubted(text, "本年新收政府信息公开申请数量").encode())
+    right.ocr = dict(SUMMARY)
+    got = build(right)
+    assert got["requests"]["new"]["natural_person"] == report["requests"]["new"]["natural_person"]
+    assert got["document"]["ocr"]["confirmed_by_arithmetic"] == 1
+
+    wrong = extract_text(_doubted(text, "本年新收政府信息公开申请数量", change=1).encode())
+    wrong.ocr = dict(SUMMARY)
+    got = build(wrong)
+    assert got["requests"]["new"]["natural_person"] is None
+    assert any(c["rule"] == "requests.new.ocr" and not c["ok"] and "natural_person" in c["detail"] for c in got["checks"])
+    assert validate_report(got) == []
+
+
+def test_an_unsure_number_in_a_table_without_arithmetic_is_null() -> None:
+    report = R.random_report(random.Random(5), "2021")
+    text = R.to_text(report, "tab")
+    label = next(line.split("\t")[0] for line in text.splitlines() if line.startswith("规章"))
+    ex = extract_text(_doubted(text, label).encode())
+    ex.ocr = dict(SUMMARY)
+    got = build(ex)
+    assert got["active"]["rules"]["issued"] is None
+    assert got["active"]["rules"]["in_force"] == report["active"]["rules"]["in_force"]
+    assert any(c["rule"] == "active.rules.ocr" and not c["ok"] for c in got["checks"])
+
+
+def test_without_the_ocr_stack_an_image_is_one_line_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PIL import Image
+
+    import parsers.ocr as ocr
+
+    monkeypatch.setitem(__import__("sys").modules, "rapidocr_onnxruntime", None)
+    ocr._engine.cache_clear()
+    png = tmp_path / "scan.png"
+    Image.new("RGB", (400, 560), "white").save(png)
+    try:
+        proc = run_cli("parse", str(png))
+    finally:
+        ocr._engine.cache_clear()
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert "OCR" in proc.stderr and "rapidocr_onnxruntime" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "BMP", "TIFF", "GIF"])
+def test_an_image_without_text_gives_nulls_and_a_failing_check(fmt: str, offline: list[Any]) -> None:
+    need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 560), "white").save(buf, fmt)
+    got = parse_bytes(buf.getvalue(), "blank")
+    assert validate_report(got) == []
+    assert got["requests"] is None and got["active"] is None
+    assert got["document"]["ocr"]["pages"] == 1
+    assert any(c["rule"] == "document.text_layer" and not c["ok"] for c in got["checks"])
+
+
+def test_a_broken_image_is_one_line_exit_2(tmp_path: Path) -> None:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (400, 560), "white").save(buf, "PNG")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(buf.getvalue()[:60])
+    proc = run_cli("parse", str(broken))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "image" in proc.stderr
+
+
+def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any], tmp_path: Path) -> None:
+    """A county page whose report is a column of <img> page scans (图片版): the crawler fetches the images (with
+    the page as Referer), the parse worker reads them as one document, the numbers are stored with every image URL."""
+    import json
+    import subprocess
+    import sys
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from tests.conftest import ROOT
+
+    want = scanned["want"]
+    pngs = []
+    for page in scanned["pages"]:
+        buf = io.BytesIO()
+        page.save(buf, "PNG")
+        pngs.append(buf.getvalue())
+    title = want["title"]
+    pages = {
+        "/": '<html><body><a href="/nb/">政府信息公开年报</a></body></html>',
+        "/nb/": f'<html><body><ul><li><a href="/nb/r1.html">{title}</a><span>2026-01-20</span></li></ul></body></html>',
+        "/nb/r1.html": (f"<html><head><title>{title}（图片版）</title></head><body><img src=\"/images/logo.png\">"
+                        f"<h1>{title}（图片版）</h1><div class=\"article\">"
+                        + "".join(f'<p><img src="/nb/scan_{i + 1}.png" width="800"></p>' for i in range(len(pngs)))
+                        + "</div></body></html>"),
+    }
+    referers: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            if self.path.startswith("/nb/scan_"):
+                referers[self.path] = self.headers.get("Referer", "")
+                body, ctype = pngs[int(self.path.split("_")[1].split(".")[0]) - 1], "image/png"
+            elif self.path in pages:
+                body, ctype = pages[self.path].encode(), "text/html; charset=utf-8"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start = f"http://127.0.0.1:{server.server_port}/"
+    db = tmp_path / "scans.db"
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
+             "--no-progress", "--start-url", start],
+            capture_output=True, text=True, cwd=ROOT, timeout=600, env={**os.environ, "NIANBAO_OCR_THREADS": "1"},
+        )
+    finally:
+        server.shutdown()
+    assert proc.returncode in (0, 1), proc.stderr[-2000:]
+    assert referers == {f"/nb/scan_{i + 1}.png": f"{start}nb/r1.html" for i in range(len(pngs))}
+    out = tmp_path / "out.jsonl"
+    exported = run_cli("export", "--db", str(db), "--format", "jsonl", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    (report,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    score = S.score(report, want)
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert report["document"]["images"] == [f"{start}nb/scan_{i + 1}.png" for i in range(len(pngs))]
+    assert report["provenance"]["page_url"] == f"{start}nb/r1.html"
