@@ -143,8 +143,8 @@ def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 # the suite runs on several processes (pytest-xdist, `--dist loadgroup`, see scripts/test.sh): a module's tests stay
 # on one worker (its module fixtures are built once), the modules that read the shared imitation crawl stay together
 # (it is crawled once), and the longest go first so the workers end together
-LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_faults", "test_forms_family",
-                 "test_watch", "test_fuzz", "test_random_web", "test_ocr", "test_doc_converter", "test_storage")
+LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_ocr", "test_faults", "test_forms_family",
+                 "test_watch", "test_fuzz", "test_random_web", "test_doc_converter", "test_storage")
 
 
 @pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups
