@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,3 +166,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         item.add_marker(pytest.mark.xdist_group(group(item)))
     items.sort(key=rank)
     return (yield)
+
+
+def reply(handler: object, body: bytes, content_type: str, status: int = 200, **headers: str) -> None:
+    """Answer a loopback test server's request (an http.server handler) with `body`."""
+    h: Any = handler
+    h.send_response(status)
+    h.send_header("Content-Type", content_type)
+    for name, value in headers.items():
+        h.send_header(name.replace("_", "-"), value)
+    h.send_header("Content-Length", str(len(body)))
+    h.end_headers()
+    h.wfile.write(body)

@@ -12,7 +12,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, reply
 
 # the crawl, in a process of its own (a Twisted reactor starts once per process), with every name resolution
 # and connection to a non-loopback address recorded
@@ -61,12 +61,8 @@ class _Forbidding(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         body = b"User-agent: *\nDisallow: /\n" if self.path == "/robots.txt" else b"<a href='/gk/'>gk</a>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
-        self.send_header("Set-Cookie", "sid=1; Domain=localhost.localdomain; Path=/")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, body, "text/plain" if self.path == "/robots.txt" else "text/html",
+              Set_Cookie="sid=1; Domain=localhost.localdomain; Path=/")
 
     def log_message(self, *args: object) -> None:
         pass

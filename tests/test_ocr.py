@@ -23,7 +23,7 @@ from parsers import parse_bytes, validate_report
 from parsers.report import build
 from parsers.sources.plain import extract_text
 from parsers.text import DOUBT
-from tests.conftest import need, run_cli
+from tests.conftest import need, reply, run_cli
 from tests.web import render as R
 from tests.web import scans as S
 
@@ -261,11 +261,7 @@ def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any]
             else:
                 self.send_error(404)
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            reply(self, body, ctype)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import ROOT, need
+from tests.conftest import ROOT, need, reply
 from tests.web.render import random_report, to_html
 
 COUNTY = "云岭县"
@@ -79,11 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, body, ctype)
 
     def log_message(self, *args: object) -> None:
         pass

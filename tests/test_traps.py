@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.conftest import ROOT, SHARED
+from tests.conftest import ROOT, SHARED, reply
 
 BUDGET = 30
 SEED = random.SystemRandom().randrange(1, 10**6)
@@ -75,11 +75,7 @@ class _Trap(BaseHTTPRequestHandler):
             body, ctype = (SHARED / "seeds" / "ningxian-2021.txt").read_bytes(), "text/plain; charset=utf-8"
         else:
             body = _page("<p>通知</p>")
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        reply(self, body, ctype)
 
 
 @pytest.fixture(scope="module")
