@@ -17,6 +17,7 @@ from parsers.text import pad as _pad  # terminal tables: CJK characters take two
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNREADABLE, EXIT_CHECKS, EXIT_NOT_REPORT = 0, 1, 2, 3, 4
 EXIT_STORE = 5  # crawl: storing failed for good (the crawl stopped; how many reports were not stored is said)
+EXIT_LOST = 6  # crawl: finished, but report documents could not be read (each site's result names them)
 
 
 def _error(msg: str) -> None:
@@ -87,6 +88,7 @@ class Crawled:
     store_failure: str = ""  # why storing failed for good (the crawl stopped)
     abandoned: bool = False  # a stop that took too long was cut short: threads of what was in flight may linger
     not_stored: int = 0  # reports fetched and parsed but not stored
+    lost: int = 0  # report documents that could not be read (too large, broken, a parse worker died on them)
 
 
 def run_crawl(sites: list[tuple[str, str]], db: str | None, *, allow_private: bool = False,
@@ -151,7 +153,9 @@ def _crawl(sites: list[tuple[str, str]], db: str | None, interrupt: Any, project
     if stats.get("nianbao/store_failure"):
         outcome.status, outcome.exit_code = "failed", EXIT_STORE
         outcome.store_failure = str(stats["nianbao/store_failure"])
-    results = [site.result(stats) for site in getattr(crawler.spider, "sites", {}).values()]
+    sites = getattr(crawler.spider, "sites", {}).values()
+    results = [site.result(stats) for site in sites]
+    outcome.lost = sum(len(site.walk.lost) for site in sites)
     outcome.results = [r.as_dict() for r in results]
 
     def record() -> None:
@@ -241,6 +245,11 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return crawled.exit_code
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
+    if results and not any(r["status"] in (SiteStatus.OK, SiteStatus.PARTIAL) for r in results):
+        return 1
+    if crawled.lost:
+        _error(f"{crawled.lost} report document(s) could not be read: each site's result names them")
+        return EXIT_LOST
     return 0 if any(r["status"] == SiteStatus.OK for r in results) or not results else 1
 
 

@@ -1,9 +1,11 @@
-"""Crawl traps a county site can be (issue 11, item 5): an endless 下一页 calendar, a 年报 column that contains itself,
-a list of 10,000 links. Each crawl ends within its page budget and depth, finds the real report beside the trap,
-keeps its memory bounded, and the site's result says what stopped it."""
+"""What a county site can serve to hold a crawl (issue 11, items 3-5): an endless 下一页 calendar, a 年报 column that
+contains itself, lists of 10,000 links, report documents that are a zip bomb, 3,000 PDF pages or tables nested 200
+deep. Each crawl ends within its page budget and depth, finds the real report beside the trap, keeps its memory
+bounded; each hostile document costs only itself; and each site's result says what stopped it."""
 
 from __future__ import annotations
 
+import functools
 import os
 import random
 import subprocess
@@ -12,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +54,31 @@ def ten_thousand(path: str, rng: random.Random) -> bytes:
                  f'<a href="/nb/?p={n + 1}">下一页</a>', "政府信息公开年报")
 
 
+def hostile(path: str, rng: random.Random) -> bytes:
+    """A list of reports whose documents are a zip bomb, a PDF of 3,000 pages and tables nested 200 deep, beside the
+    real one (in a shuffled order)."""
+    rows = [REPORT.format(county="丁县")] + [
+        f'<li><a href="/doc/{name}">丁县{year}年政府信息公开工作年度报告</a></li>'
+        for name, year in (("bomb.docx", 2022), ("pages.pdf", 2023), ("nested.html", 2020))]
+    rng.shuffle(rows)
+    return _page(f"<ul>{''.join(rows)}</ul>", "政府信息公开年报")
+
+
+@functools.cache
+def _hostile_documents() -> dict[str, tuple[bytes, str]]:
+    import tempfile
+
+    from tests import hostile as H
+    from tests.web.render import random_report, to_docx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bomb = H.zip_bomb_docx(Path(tmp) / "bomb.docx", to_docx(random_report(random.Random(SEED))), inflated_mb=300)
+        docx = bomb.read_bytes()
+    return {"/doc/bomb.docx": (docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            "/doc/pages.pdf": (H.pdf(3000), "application/pdf"),
+            "/doc/nested.html": (H.nested_tables(200, 20), "text/html; charset=utf-8")}
+
+
 class _Trap(BaseHTTPRequestHandler):
     column: Callable[[str, random.Random], bytes]
     served: list[str]
@@ -71,6 +99,8 @@ class _Trap(BaseHTTPRequestHandler):
             body = _page('<a href="/nb/">政府信息公开年报</a>')
         elif path.startswith("/nb"):
             body = type(self).column(path, self.rng)
+        elif path in _hostile_documents():
+            body, ctype = _hostile_documents()[path]
         elif path == "/doc/report.txt":
             body, ctype = (SHARED / "seeds" / "ningxian-2021.txt").read_bytes(), "text/plain; charset=utf-8"
         else:
@@ -81,7 +111,8 @@ class _Trap(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def traps() -> Iterator[dict[str, tuple[str, list[str]]]]:
     servers, out = [], {}
-    for name, column in (("calendar", calendar), ("nested", nested), ("ten_thousand", ten_thousand)):
+    for name, column in (("calendar", calendar), ("nested", nested), ("ten_thousand", ten_thousand),
+                         ("hostile", hostile)):
         handler = type(f"Trap_{name}", (_Trap,), {"column": staticmethod(column), "served": [],
                                                    "rng": random.Random(f"{SEED}:{name}")})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -135,18 +166,23 @@ def _list_pages(served: list[str]) -> int:
     return sum(1 for p in served if p.startswith("/nb"))
 
 
-@pytest.mark.parametrize("trap", ["calendar", "nested", "ten_thousand"])
+@pytest.mark.parametrize("trap", ["calendar", "nested", "ten_thousand", "hostile"])
 def test_a_trap_ends_within_the_budget_and_its_report_is_found(trap, traps, crawl) -> None:
     proc, lines, _ = crawl
     why = f"seed {SEED}\n{proc.stdout}\n{proc.stderr[-2000:]}"
-    assert proc.returncode == 1, why  # no site ended ok: each says what stopped it
+    # no site ended ok, each says what stopped it; the hostile site's unreadable reports make the exit status 6
+    assert proc.returncode == 6 and "3 report document(s) could not be read" in proc.stderr, why
     line = lines[trap]
     served = traps[trap][1]
     assert _list_pages(served) <= BUDGET, why  # never more menu/list pages than the budget
-    assert line.split()[2] == "1", line  # reports found: the real one beside the trap
+    if trap != "hostile":
+        assert line.split()[2] == "1", line  # reports found: the real one beside the trap
     assert served.count("/doc/report.txt") == 1, served[-5:]
     if trap == "nested":  # the column depth or the budget ends it, whichever comes first
         assert " ok: " in line or ("budget" in line and f"of {BUDGET} list pages" in line), line
+    elif trap == "hostile":  # each hostile document costs only itself, within seconds, and is named
+        assert line.split()[2] == "4" and "partial: " in line and "3 report document(s) could not be read" in line, line
+        assert "too large" in line, line
     elif trap == "ten_thousand":
         # read to its first thousands of links (its 下一页 is past them): partial, and the page named to check
         assert "partial" in line and "links read only that far" in line and "/nb/" in line, line

@@ -43,6 +43,10 @@ class ParsePipeline:
                     else "worker_died" if isinstance(report, WorkerDied) else "parse_error")
             stats.inc_value(f"nianbao/documents_{kind}")
             stats.inc_value(site_stat(item.site, "skipped"))
+            if kind != "not_a_report":  # a report the list showed that could not be read: named in the site's result
+                site = getattr(getattr(self.crawler, "spider", None), "sites", {}).get(item.site)
+                if site is not None:
+                    site.walk.lost.append(f"{item.document_url} ({kind.replace('_', ' ')}: {str(report)[:120]})")
             raise DropItem(f"{kind}: {item.document_url}: {report}")
         item.report = report
         stats.inc_value("nianbao/reports_parsed")

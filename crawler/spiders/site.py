@@ -66,6 +66,7 @@ class Walk:
     listed: set[str] = field(default_factory=set)  # menu, column and list pages asked for (the page budget)
     over_budget: int = 0  # pages not asked for because the budget was spent
     cut: set[str] = field(default_factory=set)  # pages of more links than listing.MAX_LINKS, read only that far
+    lost: list[str] = field(default_factory=list)  # report documents that could not be read (too large, broken …)
     renders: int = 0  # pages rendered in Chromium (script shells, lists only a script builds)
     candidates: set[str] = field(default_factory=set)  # links only the document could judge
     lists: dict[str, Tally] = field(default_factory=dict)  # by the list's first page
@@ -143,6 +144,9 @@ class Site:
         elif w.over_budget:
             self.end(SiteStatus.BUDGET, f"{found} reports found; page budget spent ({use}; {w.over_budget} pages "
                                         "not asked for)")
+        elif w.lost:
+            self.end(SiteStatus.PARTIAL, f"{found} reports found; {len(w.lost)} report document(s) could not be read, "
+                     f"e.g. {w.lost[0]}; {use}")
         elif w.cut:
             self.end(SiteStatus.PARTIAL, f"{found} reports found; {len(w.cut)} page(s) of more than "
                      f"{MAX_LINKS} links read only that far (a trap, or a list to check: {sorted(w.cut)[0]}); {use}")
