@@ -200,6 +200,19 @@ def _too_large(call, *words: str, within: float = 5) -> None:
     assert isinstance(info.value, Unreadable)
 
 
+def test_a_docx_whose_zip_asks_for_an_unknown_version_is_unreadable() -> None:
+    """Found by bench/fuzz.py (seed 1152120459): zipfile raises NotImplementedError for it, which was exit 1."""
+    import re
+    import struct
+
+    data = bytearray(to_docx(_report()))
+    entry = re.search(rb"PK\x01\x02", bytes(data))
+    assert entry is not None
+    data[entry.start() + 6:entry.start() + 8] = struct.pack("<H", 183)  # "version needed to extract": 18.3
+    with pytest.raises(Unreadable, match="corrupt"):
+        parse_bytes(bytes(data), "report.docx")
+
+
 def test_a_docx_zip_bomb(tmp_path: Path) -> None:
     bomb = hostile.zip_bomb_docx(tmp_path / "bomb.docx", to_docx(_report()), inflated_mb=300)
     assert bomb.stat().st_size < 2 << 20

@@ -27,7 +27,7 @@ def sniff(data: bytes, name: str = "") -> str:
     if head.startswith(b"PK\x03\x04"):
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
-        except zipfile.BadZipFile as exc:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError) as exc:  # NotImplementedError: a zip version
             raise Unreadable(f"corrupt zip container: {exc}") from None
         if "word/document.xml" in names:
             return "docx"

@@ -36,7 +36,7 @@ def _guard(data: bytes) -> None:
     limits = current()
     try:
         infos = zipfile.ZipFile(BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError) as exc:
         raise Unreadable(f"corrupt DOCX: {exc}") from None
     inflated = sum(i.file_size for i in infos)
     if inflated > len(data) + limits.max_unzipped:
