@@ -128,7 +128,7 @@ def _crawl(sites: list[tuple[str, str]], db: str | None, interrupt: Any, project
 
     store = Store(db)
     for dead in store.runs.mark_dead():
-        print(f"nianbao: run {dead} ended without finishing (its process is gone): marked failed", file=sys.stderr)
+        print(f"nianbao: run {dead} ended without finishing (its process is gone): marked dead", file=sys.stderr)
     run_id = store.runs.start({"sites": [n for n, _ in sites], "db": db})
     for name, url in sites:
         info = registry.get(name, {})
@@ -245,9 +245,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         return crawled.exit_code
     if args.redis and not results:
         print(f"(job {args.job}: the sites' results are recorded by the job's last worker)")
-    if results and not any(r["status"] in (SiteStatus.OK, SiteStatus.PARTIAL) for r in results):
-        return 1
-    if crawled.lost:
+    if crawled.lost and any(r["status"] in (SiteStatus.OK, SiteStatus.PARTIAL) for r in results):
         _error(f"{crawled.lost} report document(s) could not be read: each site's result names them")
         return EXIT_LOST
     return 0 if any(r["status"] == SiteStatus.OK for r in results) or not results else 1
@@ -521,8 +519,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("crawl", parents=[crawl_options], help="discover and store every annual report on county sites",
                        description="Walk each site from its homepage to its 年报 column(s), fetch every report and "
                        "store it parsed, with provenance. Prints a table per site at the end. Exit 0 when a site "
-                       "ended ok, 1 when none did, 5 when storing failed (the crawl stops; how many reports were "
-                       "not stored is said), 130 / 143 when stopped by Ctrl-C / SIGTERM.")
+                       "ended ok, 1 when none did (nor partial), 5 when storing failed (the crawl stops; how many "
+                       "reports were not stored is said), 6 when report documents could not be read (each site's "
+                       "result names them), 130 / 143 when stopped by Ctrl-C / SIGTERM.")
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("watch", parents=[crawl_options], help="crawl on a schedule, in the foreground",

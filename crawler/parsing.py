@@ -73,11 +73,19 @@ class Parsed:
     problems: list[str]
 
 
+def unpack(outcome: Parsed | Exception) -> tuple[dict[str, Any] | Exception, list[str] | None]:
+    """(the report or why there is none, its schema problems or None): what an item carries."""
+    return (outcome.report, outcome.problems) if isinstance(outcome, Parsed) else (outcome, None)
+
+
+def _checked(report: dict[str, Any], list_title: str | None) -> Parsed:
+    confirm_identity(report, list_title)
+    return Parsed(report, validate_report(report))
+
+
 def _parse(body: bytes, name: str, list_title: str | None = None) -> Parsed | Exception:
     try:
-        report = parse_bytes(body, name)
-        confirm_identity(report, list_title)
-        return Parsed(report, validate_report(report))
+        return _checked(parse_bytes(body, name), list_title)
     except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
         return exc
 
@@ -107,8 +115,7 @@ def _parse_pages(pages: list[bytes], hints: list[str], list_title: str | None, u
     try:
         report = parse_pages(pages, hints)
         report.setdefault("document", {})["images"] = list(urls)
-        confirm_identity(report, list_title)
-        return Parsed(report, validate_report(report))
+        return _checked(report, list_title)
     except Exception as exc:  # noqa: BLE001 - every failure is a counted, logged result
         return exc
 

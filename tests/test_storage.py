@@ -268,7 +268,7 @@ def test_runs_and_resources(store: Store) -> None:
 
 
 def test_runs_whose_process_died_are_marked_dead(store: Store, db_url: str, blob_dir: Path | None) -> None:
-    """A run left `running` by a process that is gone (SIGKILL) is marked failed by the next one; a run whose
+    """A run left `running` by a process that is gone (SIGKILL) is marked dead by the next one; a run whose
     process still runs, or that runs on another host, is left alone."""
     code = ("import sys; sys.path.insert(0, sys.argv[1]); from storage.db import Store; "
             "s = Store(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None); print(s.runs.start({}))")

@@ -8,7 +8,7 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import DocumentItem
-from crawler.parsing import Parsed, WorkerDied, parse_elsewhere, shutdown
+from crawler.parsing import WorkerDied, parse_elsewhere, shutdown, unpack
 from parsers import NotAReport, Unreadable
 from storage.kinds import site_stat
 
@@ -32,9 +32,8 @@ class ParsePipeline:
         stats = self.crawler.stats
         report = item.report
         if report is None:
-            parsed = await parse_elsewhere(item.body, item.filename or item.document_url, item.list_title)
-            report = parsed.report if isinstance(parsed, Parsed) else parsed
-            item.schema_problems = parsed.problems if isinstance(parsed, Parsed) else None
+            report, item.schema_problems = unpack(
+                await parse_elsewhere(item.body, item.filename or item.document_url, item.list_title))
         if isinstance(report, NotAReport) and item.candidate:
             stats.inc_value("nianbao/candidates_not_reports")  # a link that said nothing led to no report: expected
             raise DropItem(f"not a report (the list's link said nothing): {item.document_url}")

@@ -310,7 +310,7 @@ class DiscoverSpider(ReportPages, scrapy.Spider):
         if response.meta.get("rendered") or "html" not in response.headers.get("Content-Type", b"text/html").decode().lower():
             return False
         # counted by XPath first, not by a Selector per node: a page of text would make thousands
-        if response.xpath("count(//script)").get() == "0.0" or float(response.xpath("count(//a[@href])").get()) >= 3:
+        if float(response.xpath("count(//script)").get()) == 0 or float(response.xpath("count(//a[@href])").get()) >= 3:
             return False
         body = response.xpath("//body")
         return not body or _visible_chars(body[0].root, 200) < 200

@@ -17,7 +17,7 @@ from scrapy.http import Response, TextResponse
 from crawler import classify
 from crawler.items import DocumentItem, RemovedItem, SeenItem
 from crawler.listing import Entry
-from crawler.parsing import Parsed, parse_elsewhere, parse_pages_elsewhere
+from crawler.parsing import parse_elsewhere, parse_pages_elsewhere, unpack
 from crawler.spiders.site import Site, host_of
 from parsers import NotAReport
 
@@ -165,9 +165,8 @@ class ReportPages:
             return
         page_item = self._item(site, response, page_url=page_url, path=path, sha256=sha)
         # parsing is pure and can take a while: off the reactor thread, so downloads keep flowing
-        parsed = await parse_elsewhere(response.body, response.url, response.meta.get("list_title"))
-        report = parsed.report if isinstance(parsed, Parsed) else parsed
-        page_item.schema_problems = parsed.problems if isinstance(parsed, Parsed) else None
+        report, page_item.schema_problems = unpack(
+            await parse_elsewhere(response.body, response.url, response.meta.get("list_title")))
         if isinstance(report, NotAReport):
             if page_url in site.known.by_page and page_url not in site.known.documents:
                 # a soft 404: the page that held a report now holds something else
@@ -217,12 +216,12 @@ class ReportPages:
         if len(bodies) < len(urls):
             yield self._image_request(page_item, urls, bodies, response.meta["hints"])
             return
-        parsed = await parse_pages_elsewhere(bodies, page_item.page_url, response.meta["hints"], page_item.list_title,
-                                             list(urls))
-        if isinstance(parsed, Parsed):
-            page_item.report, page_item.schema_problems = parsed.report, parsed.problems
+        report, problems = unpack(await parse_pages_elsewhere(bodies, page_item.page_url, response.meta["hints"],
+                                                              page_item.list_title, list(urls)))
+        if isinstance(report, Exception):
+            site.walk.errors.append(f"page images unreadable ({report}): {page_item.page_url}")
         else:
-            site.walk.errors.append(f"page images unreadable ({parsed}): {page_item.page_url}")
+            page_item.report, page_item.schema_problems = report, problems
         self.crawler.stats.inc_value("nianbao/image_reports")
         yield page_item
 
