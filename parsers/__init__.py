@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .encoding import decode
-from .limits import MB, Limits, TooLarge, enforced
+from .limits import Limits, TooLarge, enforced
 from .report import SCHEMA, NotAReport, build
 from .schema import validate_report
 from .sources import Unreadable, extract, sniff
@@ -23,8 +23,7 @@ def parse_bytes(data: bytes, name: str = "", limits: Limits | None = None) -> di
     `limits`: default `Limits.from_env()`.
     """
     limits = limits or Limits.from_env()
-    if len(data) > limits.max_bytes:
-        raise TooLarge(f"{len(data) / MB:.1f} MB, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+    limits.check_size(len(data))
     with enforced(limits):
         return build(extract(data, name))
 
@@ -36,9 +35,7 @@ def parse_pages(pages: list[bytes], title_hints: list[str] | None = None,
     from .sources.image import extract_images
 
     limits = limits or Limits.from_env()
-    size = sum(len(p) for p in pages)
-    if size > limits.max_bytes:
-        raise TooLarge(f"{size / MB:.1f} MB of page images, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+    limits.check_size(sum(len(p) for p in pages), " of page images")
     with enforced(limits):
         ex = extract_images(pages)
         ex.title_hints = list(title_hints or [])
@@ -55,8 +52,7 @@ def parse_file(path: str | Path, limits: Limits | None = None) -> dict[str, Any]
             raise Unreadable("is a directory")
         if not stat.S_ISREG(st.st_mode):
             raise Unreadable("not a regular file")
-        if st.st_size > limits.max_bytes:
-            raise TooLarge(f"{st.st_size / MB:.1f} MB, the limit is {limits.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+        limits.check_size(st.st_size)
         with p.open("rb") as fh:
             data = fh.read(limits.max_bytes + 1)  # a file growing while it is read stops at the limit
     except FileNotFoundError:

@@ -72,6 +72,11 @@ class Limits:
     def max_unzipped(self) -> int:
         return int(self.max_unzipped_mb * MB)
 
+    def check_size(self, size: int, what: str = "") -> None:
+        """Refuse a document (or `what`: its page images) of more than `max_doc_mb` before reading it."""
+        if size > self.max_bytes:
+            raise TooLarge(f"{size / MB:.1f} MB{what}, the limit is {self.max_doc_mb:g} MB (NIANBAO_MAX_DOC_MB)")
+
 
 # the limits in force, the parse's deadline (monotonic) and whether an alarm backs it (main thread)
 _CURRENT: ContextVar[tuple[Limits, float, bool] | None] = ContextVar("nianbao_limits", default=None)
