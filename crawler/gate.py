@@ -129,16 +129,30 @@ class GuardedDownloadHandler(ScrapyPlaywrightDownloadHandler):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self.gate = None if Config.from_crawler(crawler).allow_private else Gate(crawler)
+        self.started = False
+        self.start_lock = asyncio.Lock()
 
     async def _launch(self) -> None:
-        if self.gate is not None:
-            await self.gate.start()
-            self.config.launch_options = {
-                **self.config.launch_options,
-                # <-loopback>: loopback addresses too go through the gate (Chromium sends them direct by default)
-                "proxy": {"server": f"socks5://127.0.0.1:{self.gate.port}", "bypass": "<-loopback>"},
-            }
-        await super()._launch()
+        """Nothing when the engine starts: Playwright (a Node.js driver, one per scheme's handler) is started by
+        the first page that needs a browser, so a crawl that renders nothing never pays for it."""
+
+    async def _start(self) -> None:
+        async with self.start_lock:
+            if self.started:
+                return
+            if self.gate is not None:
+                await self.gate.start()
+                self.config.launch_options = {
+                    **self.config.launch_options,
+                    # <-loopback>: loopback addresses too go through the gate (Chromium sends them direct otherwise)
+                    "proxy": {"server": f"socks5://127.0.0.1:{self.gate.port}", "bypass": "<-loopback>"},
+                }
+            await super()._launch()
+            self.started = True
+
+    async def _download_request(self, request: Any, spider: Any = None) -> Any:
+        await self._start()
+        return await super()._download_request(request, spider)
 
     async def _create_browser_context(self, *args: Any, **kwargs: Any) -> Any:
         wrapper = await super()._create_browser_context(*args, **kwargs)

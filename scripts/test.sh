@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 ruff check .
-python -m pytest -q -n auto --dist loadgroup "$@"
+python -m pytest -q -n auto --dist loadgroup --no-loadscope-reorder "$@"

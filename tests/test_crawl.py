@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, diff, need
+from tests.conftest import ROOT, diff, need, run_cli
 
 FAST = ("--delay", "0.01", "--no-progress")
 
@@ -30,8 +30,7 @@ def crawl(db: str, urls: list[str], *extra: str, timeout: float = 600,
 
 def stored(db: str, tmp: Path) -> list[dict[str, Any]]:
     out = tmp / f"export-{time.monotonic_ns()}.jsonl"
-    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", "jsonl", "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = run_cli("export", "--db", db, "--format", "jsonl", "--out", str(out))
     assert proc.returncode == 0, proc.stderr
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
@@ -137,8 +136,7 @@ def test_exports_carry_provenance(first_crawl) -> None:
 
     for fmt in ("csv", "parquet"):
         out = tmp / f"reports.{fmt}"
-        proc = subprocess.run([sys.executable, "-m", "crawler.cli", "export", "--db", db, "--format", fmt, "--out", str(out)],
-                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        proc = run_cli("export", "--db", db, "--format", fmt, "--out", str(out))
         assert proc.returncode == 0, proc.stderr
         if fmt == "csv":
             with out.open(encoding="utf-8") as fh:
