@@ -85,6 +85,8 @@ def best_encoding(data: bytes, declared: str | None = None) -> tuple[str, float]
     sample = _sample(data)
     best, best_q = order[0], -1.0
     for enc in order:
+        if best_q >= 1.0 - TIE:  # no later candidate can beat it by more than TIE: quality is at most 1
+            break
         q = quality(sample.decode(enc, errors="replace"))
         if q > best_q + TIE:
             best, best_q = enc, q
