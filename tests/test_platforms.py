@@ -9,6 +9,7 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 
 from crawler import classify, platforms
+from crawler.platforms import config
 from tests.conftest import FIXTURES, SHARED, file_response
 
 LISTS = FIXTURES / "lists"
@@ -89,6 +90,29 @@ def test_gkmlpt_api_from_sid_and_category() -> None:
     first = next(iter(platforms.detect(response.text)[0].pages(response)))
     parts = urlsplit(first.url)
     assert parts.path == "/gkmlpt/api/all/6783" and parse_qs(parts.query) == {"page": ["1"], "pageNo": ["1"], "sid": ["793021"]}
+
+
+# the 年报 category of tests/fixtures/lists/gkmlpt/index.html, its three organs and their years
+GKMLPT_REPORT_CATS = {"2538", "2539", "2540", "2541", "2542", "2545", "2546", "2547", "2548", "2549", "2550"}
+
+
+@pytest.mark.parametrize("route", ["", "#2538", "#2545"])
+def test_gkmlpt_tree_gives_every_category_below_the_reports(route: str) -> None:
+    """`/gkmlpt/index` shows every category from one page (`#catId`), so it carries them all for its script: a
+    `TREE` nested in `children` inside `window._CONFIG` (the real page's shape). Every category below the 年报 one
+    is asked for (its organs hold no reports themselves, their years do), and no other category."""
+    response = file_response(LISTS / "gkmlpt" / "index.html", url="http://www.example.gov.cn/gkmlpt/index" + route)
+    requests = list(platforms.detect(response.text)[0].pages(response))
+    assert {urlsplit(r.url).path.rsplit("/", 1)[1] for r in requests} == GKMLPT_REPORT_CATS
+    assert all(parse_qs(urlsplit(r.url).query)["sid"] == ["755031"] for r in requests)
+
+
+@pytest.mark.parametrize("literal", ["var TREE = {};", "window.CATS = {}\n", "app.init({{tree: {}, sid: 1}});"])
+def test_category_tree_read_from_any_script_literal(literal: str) -> None:
+    tree = [{"catId": 1, "name": "政府信息公开年报", "sub": [{"catId": 2, "name": "2024年", "sub": []}]},
+            {"catId": 3, "name": "政策文件", "sub": []}]
+    page = f"<html><script>{literal.format(json.dumps(tree, ensure_ascii=False))}</script></html>"
+    assert config.report_categories(config.categories(page)) == ["1", "2"]
 
 
 def test_lonsun_ajax_url_glued_from_script_literals() -> None:

@@ -99,6 +99,23 @@ def test_announced_list_pages_exist_and_link_every_entry(web: ImitationWeb) -> N
             assert fam.page_urls[e.id] in reached, f"{e.title} ({fam.page_urls[e.id]}) is on no list page; {where(s)}"
 
 
+@pytest.mark.parametrize("seed, n, families, only", [
+    (SEED, 12, ["gkmlpt"], None),
+    (551207, 200, None, [158]),  # hash-routed, organ × year tabs: the years were named nowhere
+])
+def test_gkmlpt_pages_name_every_category_they_list(seed: int, n: int, families: list[str] | None,
+                                                    only: list[int] | None) -> None:
+    """A gkmlpt list page's script asks the API for a category it finds on the page: every category a site's API
+    lists is named on one of its HTML list pages (a hash-routed site's one page names them all)."""
+    with build_random_web(seed, n, families=families, only=only) as gk:
+        for s in gk.sites:
+            pages = [fetch(lp.url)[2].decode("utf-8", "replace") for lp in s.lists if lp.kind == "html"]
+            for cat in {m[1] for lp in s.lists if lp.kind == "json" and (m := re.search(r"/api/all/(\d+)", lp.url))}:
+                assert any(re.search(rf"\b{cat}\b", p) for p in pages), (
+                    f"category {cat} on no page; build_random_web({seed}, {n}, families={families}, "
+                    f"only=[{s.variant['index']}]); {s.variant}")
+
+
 def test_menus_lead_to_the_column_in_the_drawn_number_of_clicks(web: ImitationWeb) -> None:
     """Home → (政务公开 →) 政府信息公开 → (法定主动公开内容 →) the column: found after exactly `depth` clicks."""
     for s in web.sites:

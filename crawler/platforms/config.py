@@ -1,6 +1,7 @@
 """Configuration values a page carries for its scripts, whatever their shape: `var SID='…'`, `SID: '…'`,
-`"catId": 12`, `data-cat-id="12"`, `?sid=…&catId=…` in a script's URL, a JSON `<script>` of categories with
-names. Keys are compared without case, `_` or `-` (catId = cat_id = data-cat-id)."""
+`"catId": 12`, `data-cat-id="12"`, `?sid=…&catId=…` in a script's URL, a category tree with names (a JSON
+`<script>`, or a JSON literal in a script: `var CATS = […]`, `TREE: […]` inside a config object). Keys are compared
+without case, `_` or `-` (catId = cat_id = data-cat-id)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ _DATA = re.compile(r"""\bdata-([\w-]{1,40})\s*=\s*["']([^"']{0,200})["']""")
 _URLS = re.compile(r"""(?:src|href|url)\s*[=:]\s*["']([^"']*\?[^"']*)["']""", re.I)
 _SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S | re.I)
 _JSON_SCRIPT = re.compile(r"<script[^>]*type=[\"']application/json[\"'][^>]*>(.*?)</script>", re.S | re.I)
+_LITERAL = re.compile(r"[=:]\s*(?=\[\s*\{)")  # where a JSON array of objects is assigned or is a key's value
 
 
 def key(name: str) -> str:
@@ -55,37 +57,53 @@ def first(found: dict[str, list[str]], *names: str) -> str | None:
     return None
 
 
-def categories(text: str) -> list[dict[str, Any]]:
-    """Objects with a name and an id found in the page's JSON (a category tree, a column list)."""
-    out: list[dict[str, Any]] = []
-    blobs = [m.group(1) for m in _JSON_SCRIPT.finditer(text)]
-    blobs += re.findall(r"=\s*(\[\s*\{.*?\}\s*\])\s*;", text, re.S)
-    for blob in blobs:
+def _literals(text: str) -> list[Any]:
+    """The JSON arrays of objects written in `text` as a value (`= […]`, `KEY: […]`), each read whole however deep."""
+    out, end, decoder = [], 0, json.JSONDecoder()
+    for m in _LITERAL.finditer(text):
+        if m.end() < end:
+            continue  # inside the literal just read
         try:
-            data = json.loads(blob)
+            data, end = decoder.raw_decode(text, m.end())
         except ValueError:
             continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                keys = {key(k): v for k, v in node.items()}
-                name = next((v for k, v in keys.items() if k in ("name", "title", "catname", "text", "label", "columnname")
-                             and isinstance(v, str)), None)
-                ident = next((v for k, v in keys.items() if k in ("catid", "id", "categoryid", "columnid", "code",
-                                                                  "categorynum") and isinstance(v, str | int)), None)
-                if name is not None and ident is not None:
-                    parent = next((v for k, v in keys.items() if k in ("parent", "parentid", "pid", "parentcode")), None)
-                    out.append({"name": name, "id": str(ident), "parent": None if parent is None else str(parent)})
-                stack.extend(v for v in node.values() if isinstance(v, dict | list))
-            elif isinstance(node, list):
-                stack.extend(node)
+        out.append(data)
     return out
 
 
-def report_categories(cats: list[dict[str, Any]]) -> list[str]:
-    """The ids of the 年报 category (found by its name) and of every category below it."""
-    roots = [c["id"] for c in cats if classify.is_column(c["name"])]
+def categories(text: str) -> list[dict[str, Any]]:
+    """Objects with a name and an id found in the page's JSON (a category tree, a column list). A category's
+    parent is its `parent`/`pid`… key, else the category it is nested in (a tree of `children`)."""
+    out: list[dict[str, Any]] = []
+    blobs: list[Any] = []
+    for raw in _JSON_SCRIPT.findall(text):
+        try:
+            blobs.append(json.loads(raw))
+        except ValueError:
+            continue
+    blobs += _literals(text)
+    stack: list[tuple[Any, str | None]] = [(blob, None) for blob in blobs]
+    while stack:
+        node, above = stack.pop()
+        if isinstance(node, dict):
+            keys = {key(k): v for k, v in node.items()}
+            name = next((v for k, v in keys.items() if k in ("name", "title", "catname", "text", "label", "columnname")
+                         and isinstance(v, str)), None)
+            ident = next((v for k, v in keys.items() if k in ("catid", "id", "categoryid", "columnid", "code",
+                                                              "categorynum") and isinstance(v, str | int)), None)
+            if name is not None and ident is not None:
+                parent = next((v for k, v in keys.items() if k in ("parent", "parentid", "pid", "parentcode")), None)
+                out.append({"name": name, "id": str(ident), "parent": above if parent is None else str(parent)})
+                above = str(ident)
+            stack.extend((v, above) for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend((v, above) for v in node)
+    return out
+
+
+def report_categories(cats: list[dict[str, Any]], also: list[str] | None = None) -> list[str]:
+    """The ids of the 年报 categories (found by their names, and `also`) and of every category below them."""
+    roots = [c["id"] for c in cats if classify.is_column(c["name"])] + (also or [])
     chosen = list(dict.fromkeys(roots))
     for cat_id in chosen:  # grows while it is walked: every descendant
         chosen += [c["id"] for c in cats if c["parent"] == cat_id and c["id"] not in chosen]

@@ -16,7 +16,8 @@ from .base import PAGE, Platform, paged
 class Gkmlpt(Platform):
     """Guangdong gkmlpt: a JSON list API per category, `/gkmlpt/api/all/{catId}?page=N&sid={SID}`. The SID and
     the category come from the page's configuration in whatever shape, a category tree by its names, or the
-    column's URL (`#catId`, `/…/catId`)."""
+    column's URL (`#catId`, `/…/catId`); a category's sub-categories (organs, years) from the tree, which
+    `/gkmlpt/index` carries for its script (`TREE` in `window._CONFIG`), the one page that shows them all."""
 
     name = "gkmlpt"
     marker = re.compile(r"gkmlpt")
@@ -26,13 +27,15 @@ class Gkmlpt(Platform):
         sid = config.first(found, "sid", "siteid")
         if sid is None:
             return
-        cats = config.report_categories(config.categories(response.text))
+        # the route names the category shown (one page, `index#catId`, for every category)
+        in_url = re.search(r"#/?(\d+)$|/(\d+)/?(?:index\.html?)?$", response.url)
+        shown = [next(g for g in in_url.groups() if g)] if in_url else []
+        # the 年报 categories by their names in the page's tree, the one shown, and every category below them
+        cats = config.report_categories(config.categories(response.text), also=shown)
         if not cats:
             numeric = {k: [v for v in vs if v.isdigit()] for k, vs in found.items()}  # a category id is a number
             cat = config.first(numeric, "catId", "categoryId", "category", "columnId", "id")
-            in_url = re.search(r"#/?(\d+)$|/(\d+)/?(?:index\.html?)?$", response.url)
-            # the route names the category shown (one page, `index#catId`, for every category); else the config's
-            cats = [next(g for g in in_url.groups() if g)] if in_url else [cat] if cat else []
+            cats = [cat] if cat else []
         base = config.first(found, "api", "apibase", "apiurl") or "/gkmlpt/api"
         for cat in cats:
             # the page parameter is `page` on some servers, `pageNo` on others: both are sent

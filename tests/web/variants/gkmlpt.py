@@ -1,7 +1,8 @@
 """Guangdong gkmlpt: the list from `/gkmlpt/api/all/{catId}` (`page` or `pageNo`, `sid`), answered as
 `{total, articles:[{title,url}]}` or `{count, data:[{name,link}]}`; SID and category ids written in the page as
 `SID: '…'` in a config object, `var SID='…'`, `data-*` attributes, a JSON `<script>` of named categories or the
-query string of a script's URL."""
+query string of a script's URL. A hash-routed site shows every category from one page (`/gkmlpt/index#catId`), so
+that page carries the whole category tree, nested in `children` like the real `TREE` of `window._CONFIG`."""
 
 from __future__ import annotations
 
@@ -44,18 +45,33 @@ class GkmlptVariant(VariantFamily):
     def listing_path(self, lst: Listing) -> str:
         return f"/gkmlpt/index#{self.cat(lst)}" if self.v["route"] == "hash" else f"/gkmlpt/annualreport/{self.cat(lst)}"
 
+    def tree(self) -> str:
+        """Every category nested in its parent's `children`, as the real `/gkmlpt/index` writes `TREE` in its
+        `window._CONFIG`: one hash-routed page shows every category, so its script needs them all."""
+        key = self.v["cat_key"]
+
+        def node(x: Listing) -> dict[str, Any]:
+            return {key: self.cat(x), "name": x.label, "jump_url": "", "post_count": len(x.entries),
+                    "children": [node(c) for c in x.children]}
+        return json.dumps([node(self.listings[0])], ensure_ascii=False).replace("</", "<\\/")
+
     def config(self, lst: Listing) -> str:
         v, key = self.v, self.v["cat_key"]
         cats = [{key: self.cat(x), "name": x.label, "parent": self.cat(x.parent) if x.parent else 0} for x in self.listings]
+        hashed = v["route"] == "hash"
         if v["config"] == "window_config":
             return (f"<script>window._CONFIG = {{\n  SID: '{v['sid']}',\n  SITE_NAME: '{self.site}',\n"
-                    f"  {key.upper()}: {self.cat(lst)},\n  API_BASE: '/gkmlpt/api'\n}};</script>\n")
+                    f"  {key.upper()}: {self.cat(lst)},\n" + (f"  TREE: {self.tree()},\n" if hashed else "")
+                    + "  API_BASE: '/gkmlpt/api'\n};</script>\n")
+        # the other shapes write the SID and the category shown; a hash-routed page the tree beside them
+        tree = f"<script>var TREE = {self.tree()};</script>\n" if hashed else ""
         if v["config"] == "var":
-            return f"<script>var SID='{v['sid']}';\nvar {key}={self.cat(lst)};\nvar API_BASE='/gkmlpt/api';</script>\n"
+            return f"<script>var SID='{v['sid']}';\nvar {key}={self.cat(lst)};\nvar API_BASE='/gkmlpt/api';</script>\n" + tree
         if v["config"] == "script_query":
-            return f'<script src="/gkmlpt/static/js/config.js?sid={v["sid"]}&amp;{key}={self.cat(lst)}&amp;v=2"></script>\n'
+            return f'<script src="/gkmlpt/static/js/config.js?sid={v["sid"]}&amp;{key}={self.cat(lst)}&amp;v=2"></script>\n' + tree
         if v["config"] == "data":
-            return f'<div id="gkmlpt-app" data-sid="{v["sid"]}" data-{key.lower()}="{self.cat(lst)}" data-api="/gkmlpt/api"></div>\n'
+            return (f'<div id="gkmlpt-app" data-sid="{v["sid"]}" data-{key.lower()}="{self.cat(lst)}" data-api="/gkmlpt/api">'
+                    "</div>\n" + tree)
         return ('<script type="application/json" id="gkmlpt-config">'
                 + json.dumps({"sid": v["sid"], "api": "/gkmlpt/api", "categories": cats}, ensure_ascii=False).replace("</", "<\\/")
                 + "</script>\n")
