@@ -66,6 +66,9 @@ def _engine(threads: int) -> Any:
         ) from None
     engine = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=threads, use_cls=False,
                       max_side_len=MAX_SIDE, print_verbose=False, text_score=KEEP_ABOVE)
+    # one text line at a time: a batch is padded to its widest line, and most lines are a short number (bench/ocr.py
+    # --profile: recognition 13–14 CPU s a 150-dpi page of tables in batches of 6, 8 one by one, the same readings)
+    engine.text_rec.rec_batch_num = 1
     _score_by_weakest_character(engine.text_rec.postprocess_op)
     engine.text_rec.session = _LookalikesCount(engine.text_rec.session, engine.text_rec.postprocess_op.character)
     return engine
