@@ -17,7 +17,7 @@ from .forms import (
 )
 from .identity import identify, report_titles
 from .rows import Extract, Row
-from .text import DOUBT, cell_unit, doubtful, parse_value, squash
+from .text import DOUBT, cell_unit, doubtful, fair, parse_value, squash
 
 SCHEMA = "nianbao.report/1"
 MAX_LABEL_PIECES = 4  # a label is its own piece plus at most three pieces before it (a wrapped label)
@@ -223,13 +223,14 @@ def _refuse_list(text: str) -> None:
 
 
 Cell = tuple[str, str, str]  # (section, row key, column)
-Reading = tuple[dict[str, Any], int, list[dict[str, Any]], list[Cell]]
+Doubt = tuple[str, str, str, bool]  # a cell OCR was not sure of; True: only fairly sure (text.FAIR)
+Reading = tuple[dict[str, Any], int, list[dict[str, Any]], list[Doubt]]
 
 
 def _read_tables(template: Template, rows: list[Row], as_grid: bool) -> Reading:
     """The three tables, how many rows of the form were found, the checks so far, and the cells OCR doubted."""
     checks: list[dict[str, Any]] = []
-    doubts: list[Cell] = []
+    doubts: list[Doubt] = []
     matches = _match_rows(template, rows, checks, as_grid)
     rows_found = sum(1 for m in matches.values() if any(str(v).strip() for v in m.values))
     tables = {
@@ -301,7 +302,7 @@ def _tables_start(rows: list[Row]) -> int:
 
 
 def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list[dict[str, Any]],
-             doubts: list[Cell]) -> dict[str, Any]:
+             doubts: list[Doubt]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     missing: list[str] = []
     for spec in specs:
@@ -314,8 +315,9 @@ def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list
                 missing.append(spec.key)
             continue
         values, bad = _values(spec, m.values)
-        doubts.extend((spec.section, spec.key, col) for col, cell in zip(spec.columns, m.values, strict=True)
-                      if doubtful(cell) and values[col] is not None)
+        doubts.extend((spec.section, spec.key, col, not doubtful(cell))
+                      for col, cell in zip(spec.columns, m.values, strict=True)
+                      if (doubtful(cell) or fair(cell)) and values[col] is not None)
         if spec.key == "procurement":
             values["amount_unit"] = _amount_unit(m)
         out[spec.key] = values
@@ -374,16 +376,19 @@ def _rules(report: dict[str, Any], cell: Cell) -> list[str]:
     return out
 
 
-def _ocr_checks(report: dict[str, Any], doubts: list[Cell], summary: dict[str, Any]) -> list[dict[str, Any]]:
+def _ocr_checks(report: dict[str, Any], doubts: list[Doubt], summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Settle the numbers the OCR was unsure of, and say the report was read by OCR.
 
     An unsure number stands only when every arithmetic check it takes part in holds, and either two of them
     do (a row and a column) or one does with no other unsure number in it (two misreadings in one sum could
     cancel out); otherwise it is null,
-    with a failing check naming the cell. Never a guess: a number is kept as read or dropped, never derived.
+    with a failing check naming the cell. A number read only fairly surely stands where arithmetic covers it
+    (a misreading fails a check there) and is null where none does: nothing else would catch a misreading.
+    Never a guess: a number is kept as read or dropped, never derived.
     """
     ok = {c["rule"]: c["ok"] for c in arithmetic_checks(report)}
-    rules = {cell: _rules(report, cell) for cell in doubts}
+    unchecked = [d[:3] for d in doubts if d[3] and not _rules(report, d[:3])]
+    rules = {d[:3]: _rules(report, d[:3]) for d in doubts if not d[3]}
     crowd: dict[str, int] = {}
     for names in rules.values():
         for name in names:
@@ -400,13 +405,19 @@ def _ocr_checks(report: dict[str, Any], doubts: list[Cell], summary: dict[str, A
         report[section][key][col] = None
         out.append(_check(f"{section}.{key}.ocr", False,
                           f"{col}: OCR unsure of its reading ({read}) and the form's arithmetic does not confirm it; left null"))
-    summary["doubtful_numbers"] = len(doubts)
-    summary["confirmed_by_arithmetic"] = len(doubts) - len(dropped)
-    summary["left_null"] = len(dropped)
+    for section, key, col in unchecked:
+        read = report[section][key][col]
+        report[section][key][col] = None
+        out.append(_check(f"{section}.{key}.ocr", False, f"{col}: OCR read {read} not surely enough for a cell no "
+                          "arithmetic of the form covers; left null"))
+    summary["doubtful_numbers"] = len(rules)
+    summary["confirmed_by_arithmetic"] = len(rules) - len(dropped)
+    summary["left_null"] = len(dropped) + len(unchecked)
     out.append(_check("document.ocr", True, (
         f"read by OCR ({summary['engine']}): {summary['pages']} page(s), {summary['boxes']} text boxes, "
-        f"mean confidence {summary['mean_confidence']}; {len(doubts)} unsure number(s) in the tables, "
-        f"{len(doubts) - len(dropped)} confirmed by the form's arithmetic, {len(dropped)} left null")))
+        f"mean confidence {summary['mean_confidence']}; {len(rules)} unsure number(s) in the tables, "
+        f"{len(rules) - len(dropped)} confirmed by the form's arithmetic, {len(dropped)} left null; "
+        f"{len(unchecked)} fairly sure number(s) without arithmetic left null")))
     report["document"] = {"ocr": summary}
     return out
 

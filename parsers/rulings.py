@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .text import DOUBT
+from .text import DOUBT, doubtful, is_value
 
 MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
 
@@ -43,8 +43,9 @@ def _positions(profile: Any, min_run: int) -> list[int]:
     return merged
 
 
-def find_tables(gray: Any) -> list[Table]:
-    """The ruled tables of an upright greyscale page image (uint8 array, ink dark)."""
+def find_tables(gray: Any, boxes: list[Any] = ()) -> list[Table]:  # type: ignore[assignment]
+    """The ruled tables of an upright greyscale page image (uint8 array, ink dark). `boxes` (the OCR's text
+    boxes, upright, same pixels) tell text strokes from rules: see _through_text."""
     import cv2
 
     h, w = gray.shape
@@ -73,6 +74,12 @@ def find_tables(gray: Any) -> list[Table]:
         vm = (vert[y : y + bh, x : x + bw] > 0) & mine
         ys = [y + p for p in _positions(hm.sum(axis=1) > bw * 0.15, 6)]
         xs = [x + p for p in _positions(vm.sum(axis=0) > bh * 0.05, 6)]
+        ys = [p for p in ys if not _through_text(horiz, p, xs, boxes, across=True)]
+        xs = [p for p in xs if not _through_text(vert, p, ys, boxes, across=False)]
+        if boxes:
+            inner = [b for b in boxes if x <= (b.x0 + b.x1) / 2 <= x + bw and y <= (b.top + b.bottom) / 2 <= y + bh]
+            xs = _without_empty_bands(xs, inner, across=False)
+            ys = _without_empty_bands(ys, inner, across=True)
         if len(xs) < 2 or len(ys) < 2:
             continue
         cells = _cells(horiz > 0, vert > 0, xs, ys)
@@ -80,6 +87,63 @@ def find_tables(gray: Any) -> list[Table]:
             inked = [_inked(marks, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in cells]
             tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells, inked))
     return sorted(tables, key=lambda t: t.bbox[1])
+
+
+def _in_text(boxes: list[Any], at: float, lo: float, hi: float, across: bool) -> bool:
+    """Some text box between `lo` and `hi` runs across position `at`: a rule there would cut a line of text,
+    so what looks like one is the text's strokes (blurred, stacked row above row). A box may touch a rule: its
+    edges, a fifth of its height deep, do not count. `across`: `at` is a y, `lo`/`hi` are xs; else the reverse."""
+    for b in boxes:
+        m = max(3.0, 0.2 * (b.bottom - b.top))
+        a0, a1, c0, c1 = (b.top, b.bottom, b.x0, b.x1) if across else (b.x0, b.x1, b.top, b.bottom)
+        if a0 + m < at < a1 - m and lo <= (c0 + c1) / 2 <= hi:
+            return True
+    return False
+
+
+def _through_text(mask: Any, at: int, others: list[int], boxes: list[Any], across: bool) -> bool:
+    """A rule candidate that, in most cells it crosses, is there only where text boxes run across it (or in
+    none) is no rule. `across`: the candidate is horizontal at y=`at`, crossing the columns between the
+    `others` (x positions); else vertical at x=`at`, crossing the rows between the `others` (y positions)."""
+    if not boxes:
+        return False
+    present = clear = 0
+    for lo, hi in zip(others, others[1:], strict=False):
+        if hi - lo < 4:
+            continue
+        mid_lo, mid_hi = lo + (hi - lo) // 4, hi - (hi - lo) // 4
+        seg = (mask[max(0, at - 2) : at + 3, mid_lo:mid_hi].any(axis=0) if across else
+               mask[mid_lo:mid_hi, max(0, at - 2) : at + 3].any(axis=1))
+        if seg.size and seg.mean() >= 0.6:
+            present += 1
+            clear += not _in_text(boxes, at, lo, hi, across)
+    return clear * 2 < present or present == 0  # a candidate in no cell is a smudge of the profile
+
+
+def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> list[int]:
+    """Rule positions without those that bound a column (`across`: a row) no text box sits in, across the
+    whole table: every column and row of the national forms has at least its heading, so an empty band is
+    the gap between a real rule and a false one (strokes of blurred text). A box sits in a band when its
+    centre is in it and it does not run over the band's rules by more than half its height (a merged cell's
+    text runs over the rules it spans). Of the band's two rules, the one text runs over more goes (never the
+    frame's outer rules)."""
+    spans = [((b.top, b.bottom) if across else (b.x0, b.x1), 0.5 * (b.bottom - b.top)) for b in boxes]
+    rules = list(rules)
+
+    def sits(k: int) -> bool:
+        lo, hi = rules[k], rules[k + 1]
+        return any(lo <= (a + b) / 2 <= hi and a > lo - tol and b < hi + tol for (a, b), tol in spans)
+
+    def over(at: int) -> float:
+        return sum(max(0.0, min(at - a, b - at)) for (a, b), _ in spans)
+
+    while len(rules) > 2:
+        empty = next((k for k in range(len(rules) - 1) if not sits(k)), None)
+        if empty is None:
+            break
+        candidates = [k for k in (empty, empty + 1) if 0 < k < len(rules) - 1]
+        rules.pop(max(candidates, key=lambda k: over(rules[k])))
+    return rules
 
 
 MIN_MARK = 12  # ink pixels (specks gone) that make a cell printed: a "1" at 100 dpi has about 25
@@ -99,12 +163,12 @@ def _cells(horiz: Any, vert: Any, xs: list[int], ys: list[int]) -> list[tuple[in
     def vline(c: int, r: int) -> bool:  # the rule left of column c in row r is there
         x, y0, y1 = xs[c], ys[r], ys[r + 1]
         seg = vert[y0 + 2 : max(y0 + 3, y1 - 1), max(0, x - 2) : x + 3].any(axis=1)
-        return seg.mean() > 0.6 if seg.size else False
+        return bool(seg.size) and seg.mean() > 0.6
 
     def hline(r: int, c: int) -> bool:  # the rule above row r in column c is there
         y, x0, x1 = ys[r], xs[c], xs[c + 1]
         seg = horiz[max(0, y - 2) : y + 3, x0 + 2 : max(x0 + 3, x1 - 1)].any(axis=0)
-        return seg.mean() > 0.6 if seg.size else False
+        return bool(seg.size) and seg.mean() > 0.6
 
     owner = [[-1] * nc for _ in range(nr)]
     cells: list[tuple[int, int, int, int]] = []
@@ -141,6 +205,10 @@ def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[A
             continue
         for k, (r, c, rs, cs) in enumerate(table.cells):
             if table.xs[c] <= cx <= table.xs[c + cs] and table.ys[r] <= cy <= table.ys[r + rs]:
+                spill = 0.5 * (b.bottom - b.top)
+                if is_value(b.text) and not doubtful(b.text) and (
+                        b.x0 < table.xs[c] - spill or b.x1 > table.xs[c + cs] + spill):
+                    b.text += DOUBT  # a number running out of its cell may be two cells' numbers read as one
                 inside.setdefault(k, []).append(b)
                 break
     for k, (r, c, _, _) in enumerate(table.cells):
@@ -161,8 +229,6 @@ def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[A
 
 def _join(line: list[Any]) -> str:
     """Boxes on one line of a cell: words run together, numbers stay apart (two numbers in a cell are two cells)."""
-    from .text import is_value
-
     out = line[0].text
     for prev, b in zip(line, line[1:], strict=False):
         out += (" " if is_value(prev.text) and is_value(b.text) else "") + b.text

@@ -63,10 +63,21 @@ _NUM = re.compile(r"^(?P<sign>[+\-−]|增加|减少|增|减)?(?P<num>\d{1,3}(?:
 # put after a value by OCR when its reading is unsure: the cell is a value, but the number stands only if
 # the form's arithmetic confirms it (report.settle_doubts); a private-use code point, never in a document
 DOUBT = "\ue000"
+# put after a value OCR read fairly but not surely: it stands where the form's arithmetic covers it (a
+# misreading fails a check there) and is null where nothing does (the active-disclosure table)
+FAIR = "\ue001"
 
 
 def doubtful(cell: str | None) -> bool:
     return bool(cell) and DOUBT in cell  # type: ignore[operator]
+
+
+def fair(cell: str | None) -> bool:
+    return bool(cell) and FAIR in cell  # type: ignore[operator]
+
+
+def _unmarked(cell: str) -> str:
+    return squash(cell).replace(DOUBT, "").replace(FAIR, "")
 
 
 def is_value(cell: str | None, *, word: bool = False) -> bool:
@@ -76,7 +87,7 @@ def is_value(cell: str | None, *, word: bool = False) -> bool:
     """
     if cell is None:
         return False
-    s = squash(cell).replace(DOUBT, "")
+    s = _unmarked(cell)
     if s in DASHES:
         return not (word and (s in _CELL_ONLY or s == ""))
     return _NUM.match(s) is not None
@@ -90,7 +101,7 @@ def parse_value(cell: str | None, *, decimals: bool = False, unit: str | None = 
     """
     if cell is None:
         return None
-    s = squash(cell).replace(DOUBT, "")
+    s = _unmarked(cell)
     if s in DASHES:
         return 0
     m = _NUM.match(s)
@@ -113,7 +124,7 @@ def parse_value(cell: str | None, *, decimals: bool = False, unit: str | None = 
 
 
 def cell_unit(cell: str | None) -> str | None:
-    m = _NUM.match(squash(cell or "").replace(DOUBT, ""))
+    m = _NUM.match(_unmarked(cell or ""))
     return m["unit"] if m else None
 
 

@@ -17,11 +17,14 @@ from ..limits import TooLarge, allow_ocr_page, check_time, current
 from ..ocr import ENGINE, Box, OcrUnavailable, read
 from ..rows import Extract, RowBuilder
 from ..rulings import grid
-from ..text import DOUBT, is_value
+from ..text import DOUBT, FAIR, is_value
 from . import Unreadable
 
 NOISE_BELOW = 0.3  # a reading of one or two characters this unsure, not a number, is noise
 DOUBT_BELOW = 0.7  # a number read with less confidence than this is doubtful
+SURE_FROM = 0.9  # a number read with less than this (its least sure character) is only fair: it stands where the
+# form's arithmetic covers it and is null where none does (the active-disclosure table), since nothing would catch
+# its misreading there; what that leaves null is in bench/ocr.py's null column
 A4_WIDTH_PT = 595.0  # an image of unknown size is taken to be an A4 page wide
 MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it is decoded
 PDF_DPI = (100, 220)  # scanned PDF pages are rendered at their images' own resolution, within these bounds (OCR reads at ~170)
@@ -61,6 +64,8 @@ class Reader:
                 if is_value(w.text) and w.score < DOUBT_BELOW:
                     w.text += DOUBT
                     self.doubtful += 1
+                elif is_value(w.text) and w.score < SURE_FROM:
+                    w.text += FAIR
                 boxes.append(w)
         scale = page_width_pt / max(1, image.width)
         grids = []
