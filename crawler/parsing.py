@@ -109,6 +109,10 @@ def confirm_identity(report: dict[str, Any], list_title: str | None) -> None:
     report.setdefault("checks", []).append(
         {"rule": "identity.list_title", "ok": not problems, "detail": "; ".join(problems) or f"list title: {link.title}"}
     )
+    if link.organ and not link.cut and link.organ == report.get("organ"):  # a second reading of an OCR'd name
+        for check in report["checks"]:
+            if check["rule"] == "identity.ocr" and not check["ok"]:
+                check.update(ok=True, detail=f"{link.organ}: read by OCR and named by the list's title too")
 
 
 def _parse_pages(pages: list[bytes], hints: list[str], list_title: str | None, urls: list[str]) -> Parsed | Exception:

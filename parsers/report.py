@@ -205,6 +205,7 @@ def build(extract: Extract) -> dict[str, Any]:
     checks.extend(table_checks)
     checks.extend(_identity_checks(ident))
     if extract.ocr is not None:
+        checks.extend(_ocr_identity(ident, extract))
         checks.extend(_ocr_checks(report, doubts, extract.ocr))
     checks.extend(arithmetic_checks(report))
     report["checks"] = checks
@@ -358,6 +359,20 @@ def _identity_checks(ident: Any) -> list[dict[str, Any]]:
             _check("identity.year", False, f"title says {ident.title_year}, the 统计期限 says {ident.period_year}")
         )
     return out
+
+
+def _ocr_identity(ident: Any, extract: Extract) -> list[dict[str, Any]]:
+    """OCR misreads a rare character for a common one with full confidence (淅川县 as 浙川县), and no arithmetic
+    checks a name: an identity read from images stands confirmed only where text the document also holds (a text
+    layer, its title property, the page's <title>) names the same organ (the crawl adds the list's title)."""
+    name = ident.organ or ident.title
+    if name is None:
+        return []
+    texts = [extract.layer_text, *extract.title_hints]
+    if any(name in t for t in texts if t):
+        return [_check("identity.ocr", True, f"{name}: read by OCR and named in the document's text too")]
+    return [_check("identity.ocr", False, f"{name}: read by OCR only, which can take one character for a similar "
+                   "one; no text of the document names it")]
 
 
 def _rules(report: dict[str, Any], cell: Cell) -> list[str]:

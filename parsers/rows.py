@@ -47,6 +47,7 @@ class Extract:
     form: str = ""  # "html", "pdf", "docx", "doc", "text"
     text_layer: bool = True  # False for a scan/image without text
     ocr: dict[str, Any] | None = None  # pages read by OCR: how many, and how sure it was (sources/image.py)
+    layer_text: str = ""  # when some pages were read by OCR: the text the document carries as text, not images
 
 
 # "- 3 -" and "第 3 页 共 9 页" are page numbers wherever they stand; a bare "3/9" only at a page's edge

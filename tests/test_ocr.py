@@ -58,6 +58,16 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     return tried
 
 
+def misread_names(got: dict[str, Any], want: dict[str, Any]) -> int:
+    """How many identity fields OCR misread; each only with a failing check that says the name was read by OCR
+    alone (OCR can take a rare character for a common one, 淅 for 浙, with full confidence)."""
+    wrong = [k for k in S.IDENTITY if got[k] != want[k]]
+    if wrong:
+        named = {c["rule"] for c in got["checks"] if not c["ok"]}
+        assert "identity.ocr" in named, f"seed {SEED}: {wrong} misread and no check says so"
+    return len(wrong)
+
+
 @pytest.fixture(scope="module")
 def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
@@ -105,8 +115,8 @@ def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, A
     assert validate_report(got) == []
     score = S.score(got, scanned["want"])
     assert score["silent_wrong"] == 0, f"seed {SEED}: wrong numbers in a report whose checks pass"
-    assert score["exact"] == score["fields"], f"seed {SEED}: {score}, failing checks: " + "; ".join(
-        c["rule"] for c in got["checks"] if not c["ok"])
+    assert score["exact"] == score["fields"] - misread_names(got, scanned["want"]), (
+        f"seed {SEED}: {score}, failing checks: " + "; ".join(c["rule"] for c in got["checks"] if not c["ok"]))
     assert got["document"]["ocr"]["pages"] == 1  # the text pages are read from their text layer
     assert any(c["rule"] == "document.ocr" and c["ok"] for c in got["checks"])
 
@@ -116,7 +126,7 @@ def test_a_turned_and_stamped_jpeg_gives_identity_and_numbers_or_named_nulls(
     got = parse_bytes(scanned["jpg"], "scan.jpg")
     want = scanned["want"]
     assert validate_report(got) == []
-    assert {k: got[k] for k in S.IDENTITY} == {k: want[k] for k in S.IDENTITY}, f"seed {SEED}"
+    misread_names(got, want)
     named = " ".join(f"{c['rule']} {c['detail']}" for c in got["checks"] if not c["ok"])
     for key, row in want["active"].items():
         for col, value in row.items():
@@ -129,7 +139,7 @@ def test_a_docx_of_pasted_pages_reads_the_pictures(scanned: dict[str, Any], offl
     got = parse_bytes(scanned["docx"], "pasted.docx")
     assert validate_report(got) == []
     score = S.score(got, scanned["want"])
-    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"  # the title is a paragraph of text here
     assert got["document"]["ocr"]["pages"] == len(scanned["pages"])
 
 
@@ -210,7 +220,7 @@ def test_a_fairly_sure_number_stands_under_arithmetic_and_is_null_without() -> N
     assert got["requests"]["new"]["natural_person"] == report["requests"]["new"]["natural_person"]
     assert got["active"]["rules"]["issued"] is None
     assert got["active"]["rules"]["in_force"] == report["active"]["rules"]["in_force"]
-    named = [c for c in got["checks"] if not c["ok"] and c["rule"].endswith(".ocr")]
+    named = [c for c in got["checks"] if not c["ok"] and c["rule"].endswith(".ocr") and c["rule"] != "identity.ocr"]
     assert [c["rule"] for c in named] == ["active.rules.ocr"] and "issued" in named[0]["detail"]
     assert got["document"]["ocr"]["left_null"] == 1
     assert validate_report(got) == []
@@ -304,6 +314,36 @@ def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any]
     assert exported.returncode == 0, exported.stderr
     (report,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     score = S.score(report, want)
-    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"
+    assert score["exact"] == score["fields"] - misread_names(report, want), f"seed {SEED}: {score}"
     assert report["document"]["images"] == [f"{start}nb/scan_{i + 1}.png" for i in range(len(pngs))]
     assert report["provenance"]["page_url"] == f"{start}nb/r1.html"
+
+
+def test_a_name_read_by_ocr_alone_is_said_so_until_a_text_or_the_list_names_it() -> None:
+    """No arithmetic checks a name: one read from images only has a failing identity.ocr check; the document's
+    own text, or the crawl's list title, naming the same organ confirms it; a list naming another does not."""
+    from crawler.parsing import confirm_identity
+
+    report = R.random_report(random.Random(13), "2021")
+    text = R.to_text(report, "tab")
+
+    def parsed(layer: str = "") -> dict[str, Any]:
+        ex = extract_text(text.encode())
+        ex.ocr, ex.layer_text = dict(SUMMARY), layer
+        return build(ex)
+
+    def identity_ocr(got: dict[str, Any]) -> bool:
+        (check,) = [c for c in got["checks"] if c["rule"] == "identity.ocr"]
+        return check["ok"]
+
+    alone = parsed()
+    assert alone["organ"] == report["organ"] and not identity_ocr(alone)
+    assert identity_ocr(parsed(layer=f"本报告由{report['organ']}办公室编制"))
+    listed = parsed()
+    confirm_identity(listed, report["title"])
+    assert identity_ocr(listed)
+    other = parsed()
+    confirm_identity(other, report["title"].replace(report["region"], "某某县"))
+    assert not identity_ocr(other)
+    assert any(c["rule"] == "identity.list_title" and not c["ok"] for c in other["checks"])
+    assert validate_report(alone) == []

@@ -62,6 +62,7 @@ def extract_docx(data: bytes) -> Extract:
         raise Unreadable(f"corrupt DOCX: {type(exc).__name__}: {exc}") from None
     builder = RowBuilder()
     lines: list[str] = []
+    layer: list[str] = []  # the lines the document holds as text (not read from its pictures)
     body = document.element.body
     reader = None
     for child in body.iterchildren():
@@ -71,6 +72,7 @@ def extract_docx(data: bytes) -> Extract:
             text = normalize(Paragraph(child, document).text)
             for line in text.splitlines():
                 lines.append(line)
+                layer.append(line)
                 builder.feed_line(line)
             for image in _pictures(child, document):
                 from .image import A4_WIDTH_PT, Reader
@@ -81,10 +83,11 @@ def extract_docx(data: bytes) -> Extract:
         elif tag == "tbl":
             grid = _grid(Table(child, document))
             lines.extend(" ".join(c for c in row if c) for row in grid)
+            layer.extend(" ".join(c for c in row if c) for row in grid)
             builder.feed_grid(grid)
     hints = [normalize(document.core_properties.title or "")]
     return Extract(text="\n".join(lines), rows=builder.finish(), title_hints=[h for h in hints if h], form="docx",
-                   ocr=reader.summary() if reader is not None else None)
+                   ocr=reader.summary() if reader is not None else None, layer_text="\n".join(layer))
 
 
 MIN_PICTURE = (500, 300)  # pixels: a pasted page or table, not a logo or an icon

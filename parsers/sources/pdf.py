@@ -205,6 +205,7 @@ def extract_pdf(data: bytes) -> Extract:
     pdf = _open(data)
     builder = RowBuilder()
     text_lines: list[str] = []
+    layer: list[str] = []  # the lines of the pages read from their text layer
     chars = 0
     scans = None
     try:
@@ -230,7 +231,10 @@ def extract_pdf(data: bytes) -> Extract:
 
                 scans = scans or PdfScans(data)
                 words, grids = scans.read_page(page.page_number - 1, float(page.width), page.images)
+            before = len(text_lines)
             feed_words(words, grids, builder, text_lines)
+            if page.chars:
+                layer.extend(text_lines[before:])
             page.flush_cache()
     finally:
         pdf.close()
@@ -238,4 +242,4 @@ def extract_pdf(data: bytes) -> Extract:
             scans.close()
     ocr = scans.summary() if scans is not None else None
     return Extract(text="\n".join(text_lines), rows=builder.finish(), form="pdf",
-                   text_layer=chars > 0 or bool(ocr and ocr["boxes"]), ocr=ocr)
+                   text_layer=chars > 0 or bool(ocr and ocr["boxes"]), ocr=ocr, layer_text="\n".join(layer))
