@@ -258,7 +258,10 @@ def test_workers_keep_one_pace_per_host(web, redis_url, job, pg, tmp_path) -> No
     # the sites log a request when their thread gets to it: on a loaded machine one arrives late, making one gap
     # longer and its neighbour shorter. Two workers each keeping only its own pace would send some requests
     # together; a run of requests together can be no faster than the pace, give or take that lateness.
-    assert min(gaps) >= 0.4 * delay, sorted(gaps)[:5]
+    # one request late by a whole delay (a loaded machine: the turn is taken, the connection made later) meets the
+    # next one at the door; two workers each keeping only its own pace would meet at every other request
+    short = [g for g in gaps if g < 0.4 * delay]
+    assert len(short) <= max(1, len(gaps) // 20), sorted(gaps)[:8]
     runs = [sum(host[i:i + 8]) for host in per_host for i in range(len(host) - 7)]
     assert runs and min(runs) >= 8 * delay - 0.6, sorted(runs)[:5]
     assert set(stored_reports(pg)) == truth(web, sites)
