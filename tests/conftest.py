@@ -98,6 +98,22 @@ def diff(got: object, want: object, path: str = "") -> list[str]:
     return []
 
 
+def read_sqlite(db: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of `query` on a SQLite file a crawl may be writing (read-only); none before the file or its tables exist."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
+    except sqlite3.OperationalError:
+        return []
+    try:
+        return con.execute(query, params).fetchall()
+    except sqlite3.OperationalError:  # not created yet
+        return []
+    finally:
+        con.close()
+
+
 FIXTURES = ROOT / "tests" / "fixtures"
 
 

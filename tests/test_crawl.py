@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, diff, need, run_cli
+from tests.conftest import ROOT, diff, need, read_sqlite, run_cli
 
 FAST = ("--delay", "0.01", "--no-progress")
 
@@ -137,18 +137,7 @@ def test_a_killed_crawl_loses_nothing(web, tmp_path) -> None:
 
 def _count(db: str) -> int:
     """Reports stored so far by a running crawl (0 before its tables exist)."""
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    except sqlite3.OperationalError:
-        return 0
-    try:
-        return con.execute("SELECT count(*) FROM reports").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-    finally:
-        con.close()
+    return len(read_sqlite(db, "SELECT id FROM reports"))
 
 
 def test_exports_carry_provenance(first_crawl) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
+from tests.conftest import read_sqlite as sql
 from tests.web.web import SITES, ImitationWeb, bind, default_cache_dir, fill_documents, make_entries
 
 FAST = ("--allow-private", "--delay", "0.01", "--no-progress")
@@ -60,19 +60,6 @@ def crawl(db: str, web: ImitationWeb, *extra: str) -> subprocess.CompletedProces
     proc = start(db, web, *extra)
     out, err = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-
-
-def sql(db: str, query: str, *params: Any) -> list[tuple[Any, ...]]:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=30)
-    except sqlite3.OperationalError:
-        return []
-    try:
-        return con.execute(query, params).fetchall()
-    except sqlite3.OperationalError:  # not created yet
-        return []
-    finally:
-        con.close()
 
 
 def stored(db: str) -> list[tuple[str, str]]:
