@@ -7,6 +7,7 @@ like pdfplumber's tables of a text PDF. The image must be upright (ocr.read desk
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,7 +44,7 @@ def _positions(profile: Any, min_run: int) -> list[int]:
     return merged
 
 
-def find_tables(gray: Any, boxes: list[Any] = ()) -> list[Table]:  # type: ignore[assignment]
+def find_tables(gray: Any, boxes: Sequence[Any] = ()) -> list[Table]:
     """The ruled tables of an upright greyscale page image (uint8 array, ink dark). `boxes` (the OCR's text
     boxes, upright, same pixels) tell text strokes from rules: see _through_text."""
     import cv2
@@ -89,7 +90,7 @@ def find_tables(gray: Any, boxes: list[Any] = ()) -> list[Table]:  # type: ignor
     return sorted(tables, key=lambda t: t.bbox[1])
 
 
-def _in_text(boxes: list[Any], at: float, lo: float, hi: float, across: bool) -> bool:
+def _in_text(boxes: Sequence[Any], at: float, lo: float, hi: float, across: bool) -> bool:
     """Some text box between `lo` and `hi` runs across position `at`: a rule there would cut a line of text,
     so what looks like one is the text's strokes (blurred, stacked row above row). A box may touch a rule: its
     edges, a fifth of its height deep, do not count. `across`: `at` is a y, `lo`/`hi` are xs; else the reverse."""
@@ -101,7 +102,7 @@ def _in_text(boxes: list[Any], at: float, lo: float, hi: float, across: bool) ->
     return False
 
 
-def _through_text(mask: Any, at: int, others: list[int], boxes: list[Any], across: bool) -> bool:
+def _through_text(mask: Any, at: int, others: list[int], boxes: Sequence[Any], across: bool) -> bool:
     """A rule candidate that, in most cells it crosses, is there only where text boxes run across it (or in
     none) is no rule. `across`: the candidate is horizontal at y=`at`, crossing the columns between the
     `others` (x positions); else vertical at x=`at`, crossing the rows between the `others` (y positions)."""

@@ -80,12 +80,13 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (pdf,) = R.convert_with_libreoffice([out / "r.docx"], "pdf", out)
     pages = S.rasterise(pdf, DPI)
     # the pages up to the one where section 五 follows the last table: the rest is prose
-    texts = [page.extract_text() or "" for page in PdfReader(str(pdf)).pages]
+    text_pdf = PdfReader(str(pdf))
+    texts = [page.extract_text() or "" for page in text_pdf.pages]
     tables = pages[: next(i for i, t in enumerate(texts) if "存在的主要问题" in t) + 1]
     assert len(tables) < len(pages), f"seed {SEED}: the rendering has no page of prose after its tables"
     writer = PdfWriter()
     writer.add_page(PdfReader(io.BytesIO(S.image_pdf(pages[:1], DPI))).pages[0])
-    for page in PdfReader(str(pdf)).pages[1:]:
+    for page in text_pdf.pages[1:]:
         writer.add_page(page)
     mixed = io.BytesIO()
     writer.write(mixed)

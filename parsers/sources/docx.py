@@ -82,8 +82,9 @@ def extract_docx(data: bytes) -> Extract:
                 feed_words(*reader.page(image, A4_WIDTH_PT), builder, lines)
         elif tag == "tbl":
             grid = _grid(Table(child, document))
-            lines.extend(" ".join(c for c in row if c) for row in grid)
-            layer.extend(" ".join(c for c in row if c) for row in grid)
+            rows = [" ".join(c for c in row if c) for row in grid]
+            lines.extend(rows)
+            layer.extend(rows)
             builder.feed_grid(grid)
     hints = [normalize(document.core_properties.title or "")]
     return Extract(text="\n".join(lines), rows=builder.finish(), title_hints=[h for h in hints if h], form="docx",
