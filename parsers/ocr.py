@@ -145,16 +145,37 @@ def clean(image: Any) -> Any:
 
 
 def _cuts(ink: Any, height: int, width: int) -> list[int]:
-    """Where to cut a long image: at the emptiest pixel row near each piece's end, never through text."""
+    """Where to cut a long image: in the middle of the longest run of (nearly) empty pixel rows near each piece's
+    end, never through text; between two scanned pages that run is their margins, so each piece is a page."""
     step = int(width * MAX_PIECE_RATIO)
+    slack = 255 * max(3, width // 200)  # a few specks of dust in a row still leave it empty
     cuts, at = [0], 0
     while height - at > step:
         lo, hi = at + step // 2, at + step
-        cut = lo + int(ink[lo:hi].argmin())
+        window = ink[lo:hi]
+        empty = (window <= window.min() + slack).tolist()
+        best, run, start = (0, 0), 0, 0
+        for i, e in enumerate([*empty, False]):
+            if e:
+                start, run = (i, 1) if run == 0 else (start, run + 1)
+            elif run:
+                best, run = max(best, (run, -(start + run // 2))), 0
+        cut = lo + -best[1]
         cuts.append(cut)
         at = cut
     cuts.append(height)
     return cuts
+
+
+def pages(image: Any) -> list[Any]:
+    """A long image (scanned pages one under another) → its pages, cut at the margins between them, so that each
+    is deskewed and its tables found on its own; an image of one page → itself."""
+    np = _numpy()
+    if image.height <= image.width * MAX_PIECE_RATIO:
+        return [image]
+    ink = (255 - np.asarray(image.convert("L"), dtype=np.int32)).sum(axis=1)
+    cuts = _cuts(ink, image.height, image.width)
+    return [image.crop((0, top, image.width, bottom)) for top, bottom in zip(cuts, cuts[1:], strict=False)]
 
 
 @dataclass

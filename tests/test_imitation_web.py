@@ -24,7 +24,7 @@ from tests.web.render import LibreOfficeError
 from tests.web.web import ImitationWeb, SiteTruth, build_web
 
 DECOY_MARKS = ("通知", "法治政府", "工作要点", "指南", "预算", "统计公报")
-MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "doc": b"\xd0\xcf\x11\xe0"}
+MAGIC = {"pdf": b"%PDF-", "docx": b"PK\x03\x04", "doc": b"\xd0\xcf\x11\xe0", "jpg": b"\xff\xd8\xff"}
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -90,7 +90,7 @@ def test_sites_cover_every_family_and_status(web: ImitationWeb) -> None:
     assert len({s.name for s in web.sites}) == len(web.sites)
     assert len({urlsplit(s.start_url).netloc for s in web.sites}) == len(web.sites)
     assert {"宁县", "社旗县", "西峡县", "潢川县"} <= {s.name for s in ok}
-    assert {r.form for s in ok for r in s.reports} == {"html", "pdf", "doc", "docx"}
+    assert {r.form for s in ok for r in s.reports} == {"html", "pdf", "doc", "docx", "scan", "mixed", "longimg", "imgpage"}
     assert all(len(s.reports) >= 8 for s in ok)
     assert not any(s.reports for s in web.sites if s.status != "ok")
 
@@ -111,7 +111,7 @@ def test_truth_is_consistent(web: ImitationWeb) -> None:
             assert r.report["template"] == ("2021" if r.year >= 2021 else "2019")
             assert "checks" not in r.report
             assert urlsplit(r.page_url).netloc == urlsplit(s.start_url).netloc
-            assert (r.document_url == r.page_url) == (r.form == "html")
+            assert (r.document_url == r.page_url) == (r.form in ("html", "imgpage"))
         if s.reports:
             assert {r.year for r in s.reports if r.organ in (f"{s.name}人民政府", s.name)} == set(range(2019, 2025))
 
@@ -129,10 +129,16 @@ def test_every_document_url_serves_its_document(web: ImitationWeb) -> None:
             assert status == 200, r.page_url
             if r.form == "html":
                 assert b"<table" in body
+            elif r.form == "imgpage":  # the page shows its page images
+                assert b"<table" not in body and r.images
+                for url in r.images:
+                    assert urlsplit(url).path.encode() in body, url
+                    status, _, image, _ = fetch(url, headers={"Referer": r.page_url})
+                    assert status == 200 and image.startswith(MAGIC["jpg"]), url
             else:
                 status, headers, body, final = fetch(r.document_url, headers={"Referer": r.page_url})
                 assert status == 200 and final == r.document_url, r.document_url
-                assert body.startswith(MAGIC[r.form]), r.document_url
+                assert body.startswith(MAGIC[r.ext]), r.document_url
                 assert "filename" in headers["Content-Disposition"]
 
 

@@ -5,6 +5,7 @@ report entry a list shows and `_candidate` for every link that only the document
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -194,13 +195,14 @@ class ReportPages:
         yield page_item
 
     # -- a report published as page images -----------------------------------------------------------
-    def _image_request(self, page_item: DocumentItem, urls: list[str], bodies: list[bytes], hints: list[str]) -> Any:
-        url = urls[len(bodies)]
+    def _image_request(self, page_item: DocumentItem, urls: list[str], kept: list[tuple[str, bytes]], hints: list[str],
+                       at: int = 0) -> Any:
+        url = urls[at]
         return scrapy.Request(
             url, callback=self.parse_page_image, errback=self._page_image_failed, dont_filter=True,
             headers={"Referer": page_item.page_url},
             meta={"site": page_item.site, "path": page_item.discovery_path, "download_slot": host_of(url),
-                  "page_item": page_item, "images": urls, "bodies": bodies, "hints": hints},
+                  "page_item": page_item, "images": urls, "kept": kept, "hints": hints, "at": at},
         )
 
     async def parse_page_image(self, response: Response) -> AsyncIterator[Any]:
@@ -212,12 +214,19 @@ class ReportPages:
             site.walk.errors.append(f"page image HTTP {response.status}: {response.url}")
             yield page_item  # the page as it reads without its images: tables null, a failing check
             return
-        bodies = [*response.meta["bodies"], response.body]
-        if len(bodies) < len(urls):
-            yield self._image_request(page_item, urls, bodies, response.meta["hints"])
+        kept: list[tuple[str, bytes]] = response.meta["kept"]
+        if _page_sized(response.body):  # an icon or a badge that said nothing of itself by its name is left out here
+            kept = [*kept, (response.request.url, response.body)]
+        at = response.meta["at"] + 1
+        if at < len(urls):
+            yield self._image_request(page_item, urls, kept, response.meta["hints"], at)
             return
-        report, problems = unpack(await parse_pages_elsewhere(bodies, page_item.page_url, response.meta["hints"],
-                                                              page_item.list_title, list(urls)))
+        if not kept:
+            yield page_item
+            return
+        report, problems = unpack(await parse_pages_elsewhere([b for _, b in kept], page_item.page_url,
+                                                              response.meta["hints"], page_item.list_title,
+                                                              [u for u, _ in kept]))
         if isinstance(report, Exception):
             site.walk.errors.append(f"page images unreadable ({report}): {page_item.page_url}")
         else:
@@ -248,7 +257,11 @@ class ReportPages:
             href = a.attrib["href"].strip()
             url = urljoin(response.url, href)
             text = " ".join(a.css("::text").getall())
-            if classify.is_document_url(url) and not re.search(r"\.(?:jpe?g|png|gif)$", url.lower()) and url not in seen:
+            # an image is an attachment when its link says so (a file name, a report's title); pictures shown in the
+            # page are its page images (_page_images)
+            image = bool(_IMAGE_URL.search(url))
+            if classify.is_document_url(url) and url not in seen and (
+                    not image or _IMAGE_URL.search(text.strip()) or classify.find_report_title(text)):
                 seen.add(url)
                 yield url, text
         for el in response.css("[data-powerurl], iframe[src], embed[src], object[data]"):
@@ -301,25 +314,44 @@ def _has_tables(report: dict[str, Any] | Exception) -> bool:
 
 
 _IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|bmp|tiff?)(?:[?#].*)?$", re.I)
-_NOT_A_PAGE = re.compile(r"logo|icon|banner|qr|ewm|erweima|weixin|wechat|share|btn|button|arrow|bg|dot|line|spacer|"
-                         r"jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|attach|download|fujian|print|close", re.I)
-MIN_PAGE_SIDE = 300  # pixels: an <img> declared smaller than this is an icon, not a page
+# words in an image's file name that say it is the site's chrome, not a page of the report (each starts a word)
+_NOT_A_PAGE = re.compile(r"^(?:logo|icon|banner|qr|ewm|erweima|weixin|wechat|weibo|share|btn|button|arrow|bg|dot|line|"
+                         r"spacer|jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|attach|download|fujian|print|"
+                         r"close|top|nav|menu|footer|header)", re.I)
+MIN_PAGE_SIDE = 300  # pixels: an image smaller than this, declared or read, is an icon, not a page
 
 
 def _page_images(response: TextResponse) -> list[str]:
     """The page's images that may be the report's pages, in page order: pictures of the article (not logos,
-    icons, QR codes or the footer's badges), by URL and declared size."""
+    icons, QR codes or the footer's badges), by the words of their file names and their declared size; the
+    size they really have is looked at once fetched (_page_sized)."""
     out: list[str] = []
     for img in response.css("img"):
         src = (img.attrib.get("src") or img.attrib.get("data-src") or "").strip()
         url = urljoin(response.url, src) if src and not src.startswith("data:") else ""
-        if not url or not _IMAGE_URL.search(url) or _NOT_A_PAGE.search(url.rsplit("/", 1)[-1]) or url in out:
+        if not url or not _IMAGE_URL.search(url) or url in out:
+            continue
+        stem = url.split("?", 1)[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        if any(_NOT_A_PAGE.match(word) for word in re.findall(r"[a-z]+", stem.lower())):
             continue
         sizes = [img.attrib.get(k, "").strip().rstrip("px") for k in ("width", "height")]
         if any(v.isdigit() and int(v) < MIN_PAGE_SIDE for v in sizes):
             continue
         out.append(url)
     return out
+
+
+def _page_sized(body: bytes) -> bool:
+    """An image at least MIN_PAGE_SIDE pixels on each side (read from its header); without Pillow, any image."""
+    try:
+        from PIL import Image
+    except ImportError:
+        return True
+    try:
+        with Image.open(io.BytesIO(body)) as img:
+            return min(img.size) >= MIN_PAGE_SIDE
+    except Exception:  # not an image Pillow knows: the parser says what it is
+        return True
 
 
 def _title_hints(response: TextResponse) -> list[str]:

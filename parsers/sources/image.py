@@ -14,7 +14,7 @@ from statistics import mean
 from typing import Any
 
 from ..limits import TooLarge, allow_ocr_page, check_time, current
-from ..ocr import ENGINE, Box, OcrUnavailable, read
+from ..ocr import ENGINE, Box, OcrUnavailable, pages, read
 from ..rows import Extract, RowBuilder
 from ..rulings import grid
 from ..text import DOUBT, FAIR, is_value
@@ -152,7 +152,7 @@ def _frames(data: bytes, room: int) -> Any:
             page = img.convert("RGB")
         except Exception as exc:
             raise Unreadable(f"corrupt image (frame {i + 1}): {type(exc).__name__}: {exc}") from None
-        yield page
+        yield from pages(page)
 
 
 class PdfScans(Reader):

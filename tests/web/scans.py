@@ -10,7 +10,8 @@ seal         a red seal (ring, star and text) stamped over the tables
 speckle      dust: dark and light specks
 grey         a grey, low-contrast scan (dark paper, faded ink)
 
-`image_pdf` puts page images into a PDF without a text layer (as a scanner writes one).
+`image_pdf` puts page images into a PDF without a text layer (as a scanner writes one). `publish` makes what a
+county puts online for each scanned form of the test web (`draw_scan` draws its resolution and faults).
 Every choice comes from the seeded RNG the caller passes.
 """
 
@@ -111,6 +112,50 @@ def long_image(images: list[Any]) -> Any:
     return out
 
 
+def draw_scan(rng: random.Random) -> tuple[int, tuple[str, ...]]:
+    """A scan's resolution and faults, as a county's scanner and office make them."""
+    dpi = rng.choice((100, 150, 150, 200, 300))
+    return dpi, tuple(sorted(rng.sample(DEGRADATIONS, rng.choice((0, 1, 1, 2)))))
+
+
+def _jpeg(img: Any) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def publish(pdf: bytes, form: str, dpi: int, kinds: tuple[str, ...], rng: random.Random) -> tuple[bytes, ...]:
+    """The files a county publishes for a report rendered as `pdf`, scanned at `dpi` with `kinds` of faults:
+
+    scan     an image-only PDF of every page
+    mixed    the PDF's text pages up to its first table, then the rest as scanned pages (one PDF)
+    longimg  one long JPEG of every page
+    imgpage  one JPEG per page (the article page shows them in order)
+    """
+    pages = [degrade(p, kinds, rng) for p in rasterise(pdf, dpi)]
+    if form == "scan":
+        return (image_pdf(pages, dpi),)
+    if form == "longimg":
+        return (_jpeg(long_image(pages)),)
+    if form == "imgpage":
+        return tuple(_jpeg(p) for p in pages)
+    if form != "mixed":
+        raise ValueError(f"not a scanned form: {form}")
+    from pypdf import PdfReader, PdfWriter
+
+    text = PdfReader(io.BytesIO(pdf))
+    first = next((i for i, p in enumerate(text.pages) if "主动公开政府信息情况" in (p.extract_text() or "")), 0)
+    keep = min(max(first, 1), len(pages) - 1)  # at least one page of text and one scanned
+    writer = PdfWriter()
+    for page in text.pages[:keep]:
+        writer.add_page(page)
+    for page in PdfReader(io.BytesIO(image_pdf(pages[keep:], dpi))).pages:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return (out.getvalue(),)
+
+
 IDENTITY = ("title", "year", "region", "organ")
 
 
@@ -140,3 +185,21 @@ def score(got: dict[str, Any], want: dict[str, Any]) -> dict[str, int]:
     if all(c["ok"] for c in got.get("checks", [])):
         counts["silent_wrong"] = counts["wrong"]
     return counts
+
+
+def unsaid(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    """What a report read by OCR got otherwise than `want` without saying so (a crawl's or a parse's test: must
+    be []): every number exact, or null with a failing check on its table (the scan could not be read there);
+    a name misread only with a failing identity.ocr check (no arithmetic checks a name)."""
+    failing = [c["rule"] for c in got.get("checks", []) if not c["ok"]]
+    out = [f"{k}: {got.get(k)!r} for {want[k]!r}" for k in IDENTITY
+           if got.get(k) != want[k] and "identity.ocr" not in failing]
+    for section in ("active", "requests", "appeals"):
+        for key, row in want[section].items():
+            for col, value in row.items():
+                have = ((got.get(section) or {}).get(key) or {}).get(col)
+                if col == "amount_unit" or have == value and (have is None) == (value is None):
+                    continue
+                if have is not None or not any(r.startswith(section + ".") for r in failing):
+                    out.append(f"{section}.{key}.{col}: {have!r} for {value!r}")
+    return out

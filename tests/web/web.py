@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import email.utils
 import hashlib
+import io
 import json
 import os
 import random
@@ -31,6 +32,7 @@ import tempfile
 import threading
 import time
 import traceback
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,8 +42,9 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .families import FAMILIES
-from .families.base import ERROR_500, Entry, Family, Req, Resp, SiteSpec
+from .families.base import ERROR_500, SCAN_EXT, Entry, Family, Req, Resp, SiteSpec
 from .render import _SYL1, _SYL2, convert_with_libreoffice, expected, random_report, to_docx
+from .scans import draw_scan, publish
 from .variants import VARIANTS
 from .variants.base import ListPage
 
@@ -55,22 +58,22 @@ SITES: tuple[SiteSpec, ...] = (
              townships=("城关镇", "玉都镇", "高平镇"), forms=(("docx", 1),), page_size=6, cut=18, title_attr="mixed",
              soft404=True, robots=None),
     SiteSpec("xixia", "西峡县", "trs", departments=("教育局", "财政局", "自然资源局"), townships=("丁河镇", "五里桥镇"),
-             forms=(("pdf", 3),), nb_label="信息公开年报"),
+             forms=(("pdf", 2), ("imgpage", 1)), nb_label="信息公开年报"),
     SiteSpec("huangchuan", "潢川县", "hanweb", departments=("教育体育局", "卫生健康委员会"),
-             townships=("卜塔集镇", "春申街道办事处"), forms=(("pdf", 2),), page_size=4, disposition="gbk"),
+             townships=("卜塔集镇", "春申街道办事处"), forms=(("pdf", 1), ("scan", 1)), page_size=4, disposition="gbk"),
     SiteSpec("anji", "安吉县", "jpaas", departments=("教育局", "市场监督管理局"), townships=("递铺街道办事处", "孝丰镇"),
              forms=(("docx", 1),), page_size=15, gk_label="政府信息公开", title_attr="none"),
     SiteSpec("longmen", "龙门县", "gkmlpt", departments=("财政局", "农业农村局"), townships=("龙城街道办事处", "永汉镇"),
              forms=(("pdf", 1),), page_size=10),
     SiteSpec("taihe", "太和县", "lonsun", departments=("教育局", "司法局"), townships=("城关镇", "旧县镇"),
-             forms=(("docx", 1),), page_size=10, nb_label="政府信息公开工作年度报告"),
+             forms=(("docx", 1), ("longimg", 1)), page_size=10, nb_label="政府信息公开工作年度报告"),
     SiteSpec("ningxian", "宁县", "aspnet", encoding="gbk", gov_organ="{county}",
              departments=("教育局", "人力资源和社会保障局"), townships=("新宁镇", "早胜镇"),
              forms=(("doc", 1), ("docx", 1)), cut=20, title_attr="aspnet", disposition="gbk", fail_once_page=2),
     SiteSpec("sheqi", "社旗县", "henan", encoding="gb2312", header_charset=False,
              departments=("教育局", "住房和城乡建设局"), townships=("赊店镇", "桥头镇"), forms=(("pdf", 2), ("doc", 1)),
              disposition="gbk", octet_stream=True, attachment_host=True, slow_article=2.0, decorated=2),
-    SiteSpec("lingtai", "灵台县", "pdfviewer", departments=("水利局",), townships=("中台镇",), forms=(("pdf", 2),),
+    SiteSpec("lingtai", "灵台县", "pdfviewer", departments=("水利局",), townships=("中台镇",), forms=(("pdf", 1), ("mixed", 1)),
              nb_label="公开年报"),
     SiteSpec("kangle", "康乐县", "spa", departments=("统计局",), townships=("附城镇",), robots=None),
     SiteSpec("gushi", "固始县", "waf", status="blocked", robots=None, column=False),
@@ -109,8 +112,19 @@ class ExpectedReport:
     year: int
     page_url: str
     document_url: str
-    form: str  # html, pdf, doc, docx
+    form: str  # html, pdf, doc, docx, or a scanned form (scan, mixed, longimg, imgpage: tests/web/scans.py)
     report: dict[str, Any]
+    images: list[str] = field(default_factory=list)  # imgpage: the page images' URLs, in page order
+    scan: tuple[int, tuple[str, ...]] = (0, ())  # scanned forms: (dpi, degradations)
+
+    @property
+    def ext(self) -> str:
+        return SCAN_EXT.get(self.form, self.form)
+
+    @property
+    def ocr(self) -> bool:
+        """Read by OCR: its numbers may be null where a check says the scan could not be read."""
+        return self.form in SCAN_EXT
 
 
 @dataclass
@@ -178,6 +192,11 @@ def make_entries(spec: SiteSpec, rng: random.Random) -> list[Entry]:
     for e in rng.sample(html_reports, min(spec.decorated, len(html_reports))):
         e.decorated = True
     for e in reports:
+        if e.form in SCAN_EXT:  # drawn apart, so that a web without scans (build_web) is otherwise the same
+            r = random.Random(f"{e.id}:{e.form}")
+            e.scan = draw_scan(r)
+            e.decorated = e.form == "imgpage" and r.random() < 0.6
+    for e in reports:
         e.quirks = _quirks(rng, e, spec)
     return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
 
@@ -187,7 +206,7 @@ def _quirks(rng: random.Random, e: Entry, spec: SiteSpec) -> frozenset[str]:
     assert e.report is not None
     office = e.form in ("pdf", "doc")
     pool = OFFICE_QUIRKS if office else HTML_QUIRKS
-    q = set(rng.sample(pool, rng.randint(0, 1 if office else 3)))
+    q = set(rng.sample(pool, rng.randint(0, 1 if office else 3))) if e.form not in SCAN_EXT else set()
     req = e.report["requests"]
     single = e.report["template"] == "2021" and not any(
         v for k in ("other_no_correction", "other_unpaid_fee") for v in req[k].values())
@@ -248,14 +267,26 @@ def _keep(src: Path, path: Path) -> bytes:
 
 def fill_documents(entries: list[Entry], cache: Path) -> None:
     """Give every attachment entry its bytes: DOCX from render.to_docx, PDF/DOC converted from it by one
-    LibreOffice batch per format (both formats at once). Everything is cached by content under `cache`."""
+    LibreOffice batch per format (both formats at once), scanned forms made from the PDF (tests/web/scans.py).
+    Everything is cached by content under `cache`."""
     cache.mkdir(parents=True, exist_ok=True)
     todo: dict[str, dict[Path, list[Entry]]] = {}
+    scanned: list[tuple[Entry, Entry, Path]] = []  # (entry, the PDF it is scanned from, its cache file)
     for e in entries:
         if e.report is None or e.form == "html":
             continue
         blob = json.dumps([GENERATOR_VERSION, e.report, sorted(e.quirks)], ensure_ascii=False, sort_keys=True)
         key = hashlib.sha256(blob.encode()).hexdigest()[:24]
+        if e.form in SCAN_EXT:
+            dpi, kinds = e.scan
+            path = cache / f"{key}.{e.form}-{dpi}-{'-'.join(kinds) or 'clean'}.zip"
+            files = _read(path)
+            if files is not None:
+                _unpack(e, files)
+                continue
+            source = replace(e, form="pdf")
+            scanned.append((e, source, path))
+            e = source
         data = _read(cache / f"{key}.{e.form}")
         if data is None:
             src = cache / f"{key}.docx"
@@ -269,15 +300,32 @@ def fill_documents(entries: list[Entry], cache: Path) -> None:
             data = _read(src)
         assert data is not None
         e.doc = data
-    if not todo:
-        return
-    with tempfile.TemporaryDirectory(dir=cache) as tmp, ThreadPoolExecutor(len(todo)) as pool:
-        jobs = {fmt: pool.submit(convert_with_libreoffice, list(srcs), fmt, Path(tmp) / fmt) for fmt, srcs in todo.items()}
-        for fmt, srcs in todo.items():
-            for out, waiting in zip(jobs[fmt].result(), srcs.values(), strict=True):
-                data = _keep(out, cache / out.name)
-                for e in waiting:
-                    e.doc = data
+    if todo:
+        with tempfile.TemporaryDirectory(dir=cache) as tmp, ThreadPoolExecutor(len(todo)) as pool:
+            jobs = {fmt: pool.submit(convert_with_libreoffice, list(srcs), fmt, Path(tmp) / fmt) for fmt, srcs in todo.items()}
+            for fmt, srcs in todo.items():
+                for out, waiting in zip(jobs[fmt].result(), srcs.values(), strict=True):
+                    data = _keep(out, cache / out.name)
+                    for e in waiting:
+                        e.doc = data
+    for e, source, path in scanned:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            for n, body in enumerate(publish(source.doc, e.form, *e.scan, random.Random(f"{e.id}:scan")), start=1):
+                z.writestr(f"{n:03d}", body)
+        with tempfile.NamedTemporaryFile(dir=cache, suffix=".part", delete=False) as f:
+            f.write(buf.getvalue())
+        _unpack(e, _keep(Path(f.name), path))
+
+
+def _unpack(e: Entry, files: bytes) -> None:
+    """A scanned entry's published files from their cached zip: the document, or the page images."""
+    with zipfile.ZipFile(io.BytesIO(files)) as z:
+        bodies = tuple(z.read(n) for n in sorted(z.namelist()))
+    if e.form == "imgpage":
+        e.pages = bodies
+    else:
+        (e.doc,) = bodies
 
 
 # ---------------------------------------------------------------- serving
@@ -431,7 +479,8 @@ class ImitationWeb:
         if spec.status != "ok" or not spec.column:
             return []
         return [ExpectedReport(e.report["title"], e.report["organ"], e.report["year"], family.page_urls[e.id],
-                               family.doc_urls[e.id], e.form, expected(e.report, e.quirks))
+                               family.doc_urls[e.id], e.form, expected(e.report, e.quirks),
+                               family.image_urls.get(e.id, []), e.scan)
                 for e in family.entries if e.report is not None]
 
     # ---------------------------------------------------------------- changes, as counties make them
@@ -535,14 +584,21 @@ class ImitationWeb:
         self.stop()
 
 
-def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_dir: Path | None = None) -> ImitationWeb:
+def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_dir: Path | None = None,
+              scans: bool = True) -> ImitationWeb:
     """The default sites (plus `n_extra` ordinary ones), bound to loopback ports but not yet serving.
 
     Use as a context manager (`with build_web() as web:`) or call start()/stop(). Documents that need
     LibreOffice are converted once and cached under `cache_dir` (default ~/.cache/nianbao/imitation/<hash>).
+    `scans=False` publishes the scanned reports as text (PDF or HTML) instead, for crawls whose point is not
+    OCR (it costs seconds of CPU a page); the web is otherwise the same.
     """
     specs = [*SITES, *_extra_specs(seed, n_extra)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
+    for _, entries in plans if not scans else ():
+        for e in entries:
+            if e.form in SCAN_EXT:
+                e.form, e.scan = ("html" if e.form == "imgpage" else "pdf"), (0, ())
     fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
     return bind(plans, latency, seed)
 

@@ -66,4 +66,4 @@ class AspnetFamily(Family):
         return f"{self.col}/content_{e.id}"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/upload/{e.date:%Y/%m/%d}/{e.id}{random.Random(e.id).randint(10**5, 10**6)}.{e.form}"
+        return f"/upload/{e.date:%Y/%m/%d}/{e.id}{random.Random(e.id).randint(10**5, 10**6)}.{e.ext}"

@@ -19,8 +19,11 @@ from urllib.parse import quote
 from ..render import to_html
 
 CODECS = {"utf-8": "utf-8", "gbk": "gbk", "gb2312": "gbk", "gb18030": "gb18030"}
-MIME = {"pdf": "application/pdf", "doc": "application/msword",
+MIME = {"pdf": "application/pdf", "doc": "application/msword", "jpg": "image/jpeg",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# scanned forms (tests/web/scans.py) and the extension of the file each publishes; "imgpage" publishes no file:
+# its article page is a column of page images
+SCAN_EXT = {"scan": "pdf", "mixed": "pdf", "longimg": "jpg", "imgpage": ""}
 NOT_FOUND = (b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>"
             b"<p>The requested URL was not found on this server.</p></body></html>")
 ERROR_500 = (b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1>"
@@ -33,6 +36,22 @@ $_ts.lcd=[8,22,31,46,55];</script>
 <script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js" r="m"></script>
 </head><body></body></html>
 """
+
+
+def _png(w: int, h: int) -> bytes:
+    """A plain grey PNG of w×h pixels: an icon."""
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    rows = b"".join(b"\x00" + b"\x90" * w for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+ICON = _png(48, 48)
 DEAD_503 = (b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n"
             b"<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n"
             b"</body>\r\n</html>\r\n")
@@ -107,11 +126,17 @@ class Entry:
     form: str = "html"
     quirks: frozenset[str] = frozenset()
     decorated: bool = False
-    doc: bytes = b""  # the attachment's bytes (pdf, doc, docx forms)
+    doc: bytes = b""  # the attachment's bytes (pdf, doc, docx and scanned forms)
+    scan: tuple[int, tuple[str, ...]] = (0, ())  # scanned forms: (dpi, degradations)
+    pages: tuple[bytes, ...] = ()  # imgpage: the page images (JPEG), in page order
+
+    @property
+    def ext(self) -> str:
+        return SCAN_EXT.get(self.form, self.form)
 
     @property
     def filename(self) -> str:
-        return f"{self.title}.{self.form}"
+        return f"{self.title}.{self.ext}"
 
 
 def json_resp(obj: Any) -> Resp:
@@ -179,6 +204,7 @@ class Family:
         self.attach_files: dict[str, Resp] = {}
         self.page_urls: dict[int, str] = {}
         self.doc_urls: dict[int, str] = {}
+        self.image_urls: dict[int, list[str]] = {}  # imgpage reports: their page images' URLs, in order
         self.fail_once: set[str] = set()
         self.attachments = 0
         self._failed: set[str] = set()
@@ -248,6 +274,10 @@ class Family:
         if e.report is None:
             self.files[path] = self.article(e, self.prose(e))
             return
+        if e.form == "imgpage":
+            self.doc_urls[e.id] = self.origin + path
+            self.files[path] = self.article(e, self.image_pages(e))
+            return
         apath = self.attachment_path(e)
         self.attachments += 1
         if self.attach_origin and self.attachments % 2:  # every other attachment on the attachment host
@@ -276,7 +306,7 @@ class Family:
         return f"/html/{e.date.year}/{e.date:%m%d}/{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/uploadfiles/{e.date:%Y%m}/{e.id}.{e.form}"
+        return f"/uploadfiles/{e.date:%Y%m}/{e.id}.{e.ext}"
 
     def attachment_href(self, e: Entry, apath: str) -> str:
         return apath
@@ -386,6 +416,26 @@ class Family:
         w = self.wrapper.encode()
         return page.replace(b'<div class="TRS_Editor">', w, 1).replace(b'<div id="zoom">', w, 1)
 
+    def image_pages(self, e: Entry) -> str:
+        """A report published as page images (图片版): each page an <img> of the article, served beside it (with
+        the site's hotlink rule), among the page's small pictures (a share icon) that are not pages."""
+        r = random.Random(f"{e.id}:images")
+        size = r.choice(("", ' width="800"', ' style="width:100%"', ' width="100%"', ' border="0"'))
+        out = [f"<p>{esc(e.title)}</p>"] if r.random() < 0.5 else []
+        for n, body in enumerate(e.pages, start=1):
+            ipath = self.image_path(e, n)
+            self.files[ipath] = Resp(body=body, ctype="image/jpeg", referer=self.hotlink)
+            self.image_urls.setdefault(e.id, []).append(self.origin + ipath)
+            out.append(f'<p style="text-align:center"><img src="{esc(ipath)}"{size} alt=""></p>')
+        self.files.setdefault("/images/fx.png", Resp(body=ICON, ctype="image/png"))
+        out.append('<div class="share">分享到：<img src="/images/fx.png"></div>')
+        return "\n".join(out)
+
+    def image_path(self, e: Entry, n: int) -> str:
+        return f"/uploadfiles/{e.date:%Y%m}/{e.id}{n:02d}.jpg"
+
+    hotlink = False  # page images refused without a same-site Referer
+
     def attachment_resp(self, e: Entry) -> Resp:
-        ctype = "application/octet-stream" if self.spec.octet_stream else MIME[e.form]
+        ctype = "application/octet-stream" if self.spec.octet_stream else MIME[e.ext]
         return Resp(body=e.doc, ctype=ctype, headers=disposition(e.filename, self.spec.disposition))

@@ -72,4 +72,4 @@ class GkmlptFamily(Family):
         return f"/gkmlpt/content/{e.id // 1_000_000}/{e.id // 1000}/post_{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/attachment/0/{e.id // 1000}/{e.id}/{random.Random(e.id).randint(10**6, 10**7)}.{e.form}"
+        return f"/attachment/0/{e.id // 1000}/{e.id}/{random.Random(e.id).randint(10**6, 10**7)}.{e.ext}"

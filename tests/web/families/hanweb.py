@@ -132,7 +132,7 @@ class HanwebFamily(Family):
         return f"/art/{d.year}/{d.month}/{d.day}/art_{self.colid}_{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/attach/0/{e.date:%y%m%d}{random.Random(e.id).randint(100000, 999999)}.{e.form}"
+        return f"/attach/0/{e.date:%y%m%d}{random.Random(e.id).randint(100000, 999999)}.{e.ext}"
 
     def attachment_href(self, e: Entry, apath: str) -> str:
         return f"/module/download/downfile.jsp?classid=0&filename={apath.rsplit('/', 1)[1]}"

@@ -42,4 +42,4 @@ class HenanFamily(Family):
         r = random.Random(e.id)
         ms = int(dt.datetime(e.date.year, e.date.month, e.date.day, r.randint(8, 18)).timestamp() * 1000)
         ms += r.randint(0, 3_599_999)
-        return f"/ifile/{e.date:%Y%m%d}/{ms}{r.randint(1000, 9999)}.{e.form}"
+        return f"/ifile/{e.date:%Y%m%d}/{ms}{r.randint(1000, 9999)}.{e.ext}"

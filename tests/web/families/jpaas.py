@@ -92,4 +92,4 @@ class JpaasFamily(Family):
         return f"/art/{d.year}/{d.month}/{d.day}/art_{self.page_id}_{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/attach/-1/{random.Random(e.id).getrandbits(64):016x}.{e.form}"
+        return f"/attach/-1/{random.Random(e.id).getrandbits(64):016x}.{e.ext}"

@@ -78,4 +78,4 @@ class LonsunFamily(Family):
         return f"/public/{self.organ_id}/{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/public/resources/upload/{e.date:%Y%m}/{e.id}{random.Random(e.id).randint(100, 999)}.{e.form}"
+        return f"/public/resources/upload/{e.date:%Y%m}/{e.id}{random.Random(e.id).randint(100, 999)}.{e.ext}"

@@ -54,10 +54,10 @@ class ViewerFamily(Family):
         return f"{self.root}{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/Upload/{e.date:%Y/%m}/{random.Random(e.id).getrandbits(128):032x}.{e.form}"
+        return f"/Upload/{e.date:%Y/%m}/{random.Random(e.id).getrandbits(128):032x}.{e.ext}"
 
     def attachment_block(self, e: Entry, href: str) -> str:
-        if e.form != "pdf":
+        if e.ext != "pdf":
             return super().attachment_block(e, href)
         return (f'<p><img data-uitype="pdf" data-powerurl="{esc(href)}" src="/Content/images/pdf.png" alt="{esc(e.title)}"></p>\n'
                 + _VIEWER_SWAP)

@@ -40,7 +40,12 @@ class TrsFamily(StaticFamily):
         return f"{self.root}{e.date:%Y%m}/t{e.date:%Y%m%d}_{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"{self.root}{e.date:%Y%m}/{self._p0(e)}.{e.form}"
+        return f"{self.root}{e.date:%Y%m}/{self._p0(e)}.{e.ext}"
+
+    hotlink = True
+
+    def image_path(self, e: Entry, n: int) -> str:  # a TRS editor's picture: W0 and a long number
+        return f"{self.root}{e.date:%Y%m}/W0{e.date:%Y%m%d}{random.Random(e.id * 100 + n).randint(10**11, 10**12 - 1)}.jpg"
 
     def _p0(self, e: Entry) -> str:
         return f"P0{e.date:%Y%m%d}{random.Random(e.id).randint(10**11, 10**12 - 1)}"
@@ -49,7 +54,7 @@ class TrsFamily(StaticFamily):
         return "./" + apath.rsplit("/", 1)[1]
 
     def attachment_block(self, e: Entry, href: str) -> str:
-        oldsrc = f"/protect/P0{e.date:%Y%m}/{self._p0(e)}.{e.form}"
+        oldsrc = f"/protect/P0{e.date:%Y%m}/{self._p0(e)}.{e.ext}"
         return (f'<p style="text-indent:2em;">附件：<a appendix="true" href="{esc(href)}" OLDSRC="{oldsrc}">'
                 f"{esc(e.filename)}</a></p>")
 

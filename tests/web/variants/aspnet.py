@@ -49,7 +49,7 @@ class AspnetVariant(StaticVariant):
         return f"{self.column_dir}/content_{e.id}"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/upload/{e.date:%Y/%m/%d}/{e.id}{random.Random(e.id).randint(10**5, 10**6)}.{e.form}"
+        return f"/upload/{e.date:%Y/%m/%d}/{e.id}{random.Random(e.id).randint(10**5, 10**6)}.{e.ext}"
 
     def title_attr(self, e: Entry, title: str) -> str:
         if self.v["aspnet_title"]:

@@ -331,7 +331,7 @@ class VariantFamily(Family):
         how = self.v["attach_markup"]
         if how == "word":
             return f'<p>附件下载：<a href="{esc(href)}" title="{esc(e.filename)}">点击下载</a></p>'
-        if how == "viewer" and e.form == "pdf":
+        if how == "viewer" and e.ext == "pdf":
             return (f'<p><img data-uitype="pdf" data-powerurl="{esc(href)}" src="/images/pdf.png"></p>'
                     f'<p><a href="{esc(href)}">{esc(e.filename)}</a></p>')
         return super().attachment_block(e, href)

@@ -94,4 +94,4 @@ class EpointVariant(VariantFamily):
         return f"/xxgk/{self.v['category']}/{e.date:%Y%m%d}/{random.Random(e.id).getrandbits(64):016x}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/EpointWebBuilder/WebbuilderMIS/attach/downloadZtbAttach.jspx/{random.Random(e.id).getrandbits(64):016x}.{e.form}"
+        return f"/EpointWebBuilder/WebbuilderMIS/attach/downloadZtbAttach.jspx/{random.Random(e.id).getrandbits(64):016x}.{e.ext}"

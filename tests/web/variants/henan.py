@@ -26,4 +26,4 @@ class HenanVariant(StaticVariant):
     def attachment_path(self, e: Entry) -> str:
         r = random.Random(e.id)
         ms = int(dt.datetime(e.date.year, e.date.month, e.date.day, r.randint(8, 18)).timestamp() * 1000)
-        return f"/ifile/{e.date:%Y%m%d}/{ms + r.randint(0, 3_599_999)}{r.randint(1000, 9999)}.{e.form}"
+        return f"/ifile/{e.date:%Y%m%d}/{ms + r.randint(0, 3_599_999)}{r.randint(1000, 9999)}.{e.ext}"

@@ -108,6 +108,6 @@ class LonsunVariant(VariantFamily):
         return f"/public/{self.v['organ_id']}/{e.id + 100000}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/public/resources/upload/{e.date:%Y%m}/{e.id}{random.Random(e.id).randint(100, 999)}.{e.form}"
+        return f"/public/resources/upload/{e.date:%Y%m}/{e.id}{random.Random(e.id).randint(100, 999)}.{e.ext}"
 
 

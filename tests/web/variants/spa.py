@@ -166,6 +166,6 @@ class SpaVariant(VariantFamily):
         return f"/xxgk/content/{e.date:%Y%m}/{e.id}.html"
 
     def attachment_path(self, e: Entry) -> str:
-        return f"/static/upload/{e.date:%Y%m}/{e.id}.{e.form}"
+        return f"/static/upload/{e.date:%Y%m}/{e.id}.{e.ext}"
 
 

@@ -82,14 +82,14 @@ class TrsVariant(StaticVariant):
                 f'var pageName = "{v["stem"]}";\nvar pageExt = "{v["ext"]}";\n{_COUNTPAGE}\n</script>\n')
 
     def attachment_path(self, e: Entry) -> str:
-        return self.article_path(e).rsplit("/", 1)[0] + f"/{self._p0(e)}.{e.form}"
+        return self.article_path(e).rsplit("/", 1)[0] + f"/{self._p0(e)}.{e.ext}"
 
     def _p0(self, e: Entry) -> str:
         return f"P0{e.date:%Y%m%d}{random.Random(e.id).randint(10**11, 10**12 - 1)}"
 
     def attachment_block(self, e: Entry, href: str) -> str:
         return (f'<p style="text-indent:2em;">附件：<a appendix="true" href="{esc(href)}" '
-                f'OLDSRC="/protect/P0{e.date:%Y%m}/{self._p0(e)}.{e.form}">{esc(e.filename)}</a></p>')
+                f'OLDSRC="/protect/P0{e.date:%Y%m}/{self._p0(e)}.{e.ext}">{esc(e.filename)}</a></p>')
 
     def attachment_resp(self, e: Entry) -> Resp:
         return replace(super().attachment_resp(e), referer=self.v["referer"])
