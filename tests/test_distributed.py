@@ -27,7 +27,7 @@ PG = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 @pytest.fixture(scope="module")
 def web():
     # a little latency per response: the crawl lasts long enough to kill a worker in the middle of it
-    with build_web(seed=0, latency=0.05) as w:
+    with build_web(seed=0, latency=0.05, scans=False) as w:
         yield w
 
 
@@ -274,7 +274,7 @@ def test_two_workers_tell_a_removed_report(redis_url, pg, tmp_path) -> None:
     pages with its homepage) exactly as one crawl would: one `removed` event each, nothing else."""
     import uuid as _uuid
 
-    with build_web(seed=0, latency=0.02) as web2:
+    with build_web(seed=0, latency=0.02, scans=False) as web2:
         sites = [web2.site("xixia"), web2.site("jingchuan")]
         urls = [s.start_url for s in sites]
         for round_ in range(2):

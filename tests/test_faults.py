@@ -22,7 +22,15 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.conftest import read_sqlite as sql
-from tests.web.web import SITES, ImitationWeb, bind, default_cache_dir, fill_documents, make_entries
+from tests.web.web import (
+    SITES,
+    ImitationWeb,
+    bind,
+    default_cache_dir,
+    fill_documents,
+    make_entries,
+    without_scans,
+)
 
 FAST = ("--allow-private", "--delay", "0.01", "--no-progress")
 
@@ -30,7 +38,7 @@ FAST = ("--allow-private", "--delay", "0.01", "--no-progress")
 @pytest.fixture(scope="module")
 def web() -> Iterator[ImitationWeb]:
     specs = [s for s in SITES if s.slug in ("jingchuan", "xixia")]
-    plans = [(s, make_entries(s, random.Random(f"0:{s.slug}"))) for s in specs]
+    plans = [(s, without_scans(make_entries(s, random.Random(f"0:{s.slug}")))) for s in specs]
     fill_documents([e for _, entries in plans for e in entries], default_cache_dir(0))
     with bind(plans, 0.1, 0) as running:
         yield running

@@ -78,7 +78,7 @@ def story(tmp_path_factory) -> dict[str, Any]:
     tmp = tmp_path_factory.mktemp("recrawl")
     db = str(tmp / "nianbao.db")
     hook = Hook()
-    with build_web(seed=0) as web:
+    with build_web(seed=0, scans=False) as web:
         urls = [s.start_url for s in web.sites]
         first = crawl(db, urls)
         assert first.returncode == 0, first.stderr[-3000:]
@@ -248,7 +248,7 @@ def test_events_a_webhook_missed_are_sent_by_the_next_crawl(tmp_path) -> None:
     db = str(tmp_path / "nianbao.db")
     hook = Hook()
     hook.down = True
-    with build_web(seed=0) as web:
+    with build_web(seed=0, scans=False) as web:
         sites = [web.site("xixia"), web.site("lingtai")]
         urls = [s.start_url for s in sites]
         first = crawl(db, urls, "--notify", hook.url)

@@ -31,7 +31,7 @@ def test_watch_survives_a_failing_run(tmp_path) -> None:
     """Run 1 fails (its database directory does not exist yet); the next runs, on schedule, crawl the site."""
     folder = tmp_path / "later"
     db = folder / "nianbao.db"
-    with build_web(seed=0) as web:
+    with build_web(seed=0, scans=False) as web:
         site = web.site("jingchuan")
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler.cli", "watch", "--every", "3s", "--runs", "3", "--db", str(db),
@@ -63,7 +63,7 @@ def test_sigterm_stops_the_running_crawl_and_the_watch(tmp_path) -> None:
     import time
 
     db = tmp_path / "nianbao.db"
-    with build_web(seed=0, latency=0.2) as web:
+    with build_web(seed=0, latency=0.2, scans=False) as web:
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler.cli", "watch", "--every", "1h", "--db", str(db), "--allow-private",
              "--delay", "0.2", "--no-progress", "--start-url", *[s.start_url for s in web.sites]],

@@ -201,6 +201,15 @@ def make_entries(spec: SiteSpec, rng: random.Random) -> list[Entry]:
     return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
 
 
+def without_scans(entries: list[Entry]) -> list[Entry]:
+    """The entries with their scanned reports published as text instead (an image page as HTML, the rest as
+    PDF): for crawls whose point is not OCR, which costs seconds of CPU a page."""
+    for e in entries:
+        if e.form in SCAN_EXT:
+            e.form, e.scan = ("html" if e.form == "imgpage" else "pdf"), (0, ())
+    return entries
+
+
 def _quirks(rng: random.Random, e: Entry, spec: SiteSpec) -> frozenset[str]:
     """A few rendering quirks; fewer for documents that go through LibreOffice."""
     assert e.report is not None
@@ -590,15 +599,12 @@ def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_di
 
     Use as a context manager (`with build_web() as web:`) or call start()/stop(). Documents that need
     LibreOffice are converted once and cached under `cache_dir` (default ~/.cache/nianbao/imitation/<hash>).
-    `scans=False` publishes the scanned reports as text (PDF or HTML) instead, for crawls whose point is not
-    OCR (it costs seconds of CPU a page); the web is otherwise the same.
+    `scans=False`: the scanned reports published as text (`without_scans`); the web is otherwise the same.
     """
     specs = [*SITES, *_extra_specs(seed, n_extra)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
     for _, entries in plans if not scans else ():
-        for e in entries:
-            if e.form in SCAN_EXT:
-                e.form, e.scan = ("html" if e.form == "imgpage" else "pdf"), (0, ())
+        without_scans(entries)
     fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
     return bind(plans, latency, seed)
 
