@@ -29,6 +29,7 @@ from tests.web import scans as S
 
 SEED = int(os.environ.get("NIANBAO_SCAN_SEED") or random.randrange(10**6))
 DPI = 150
+TARGET = 0.99  # of fields exact at 150 dpi (issue 10); the rest null with a check saying why, never wrong
 
 
 def _ocr_installed() -> bool:
@@ -116,7 +117,8 @@ def test_a_mixed_pdf_reads_its_scanned_pages_by_ocr_offline(scanned: dict[str, A
     assert validate_report(got) == []
     score = S.score(got, scanned["want"])
     assert score["silent_wrong"] == 0, f"seed {SEED}: wrong numbers in a report whose checks pass"
-    assert score["exact"] == score["fields"] - misread_names(got, scanned["want"]), (
+    assert S.unsaid(got, scanned["want"]) == [], f"seed {SEED}: {score}"
+    assert score["exact"] >= TARGET * score["fields"] - misread_names(got, scanned["want"]), (
         f"seed {SEED}: {score}, failing checks: " + "; ".join(c["rule"] for c in got["checks"] if not c["ok"]))
     assert got["document"]["ocr"]["pages"] == 1  # the text pages are read from their text layer
     assert any(c["rule"] == "document.ocr" and c["ok"] for c in got["checks"])
@@ -140,7 +142,8 @@ def test_a_docx_of_pasted_pages_reads_the_pictures(scanned: dict[str, Any], offl
     got = parse_bytes(scanned["docx"], "pasted.docx")
     assert validate_report(got) == []
     score = S.score(got, scanned["want"])
-    assert score["exact"] == score["fields"], f"seed {SEED}: {score}"  # the title is a paragraph of text here
+    assert S.unsaid(got, scanned["want"]) == [], f"seed {SEED}: {score}"
+    assert score["exact"] >= TARGET * score["fields"], f"seed {SEED}: {score}"  # the title is a paragraph of text here
     assert got["document"]["ocr"]["pages"] == len(scanned["pages"])
 
 
@@ -315,7 +318,8 @@ def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any]
     assert exported.returncode == 0, exported.stderr
     (report,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     score = S.score(report, want)
-    assert score["exact"] == score["fields"] - misread_names(report, want), f"seed {SEED}: {score}"
+    assert S.unsaid(report, want) == [], f"seed {SEED}: {score}"
+    assert score["exact"] >= TARGET * score["fields"] - misread_names(report, want), f"seed {SEED}: {score}"
     assert report["document"]["images"] == [f"{start}nb/scan_{i + 1}.png" for i in range(len(pngs))]
     assert report["provenance"]["page_url"] == f"{start}nb/r1.html"
 
