@@ -147,7 +147,7 @@ class Crawled:
 def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     from tests.web.web import build_web
 
-    with build_web(seed=0) as web:
+    with build_web(seed=0, scans=False) as web:  # its scans are crawled by tests/test_scanned_web.py
         db = tmp_path_factory.mktemp("imitation-crawl") / "nianbao.db"
         proc = subprocess.run(
             [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
@@ -161,7 +161,7 @@ def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 # on one worker (its module fixtures are built once), the modules that read the shared imitation crawl stay together
 # (it is crawled once), and the longest go first so the workers end together (`--no-loadscope-reorder`: xdist
 # would otherwise run the groups with the most tests first, and a one-test crawl of 100 sites last)
-LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_ocr", "test_forms_family",
+LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_scanned_web", "test_ocr", "test_forms_family",
                  "test_faults", "test_traps", "test_watch", "test_rendered_lists", "test_random_web", "test_fuzz",
                  "test_doc_converter", "test_storage", "test_cli_parse", "test_dump")
 

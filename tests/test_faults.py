@@ -9,7 +9,6 @@ signal comes; the signal goes to the crawl's whole process group, as a terminal'
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -22,25 +21,14 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.conftest import read_sqlite as sql
-from tests.web.web import (
-    SITES,
-    ImitationWeb,
-    bind,
-    default_cache_dir,
-    fill_documents,
-    make_entries,
-    without_scans,
-)
+from tests.web.web import ImitationWeb, build_web
 
 FAST = ("--allow-private", "--delay", "0.01", "--no-progress")
 
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[ImitationWeb]:
-    specs = [s for s in SITES if s.slug in ("jingchuan", "xixia")]
-    plans = [(s, without_scans(make_entries(s, random.Random(f"0:{s.slug}")))) for s in specs]
-    fill_documents([e for _, entries in plans for e in entries], default_cache_dir(0))
-    with bind(plans, 0.1, 0) as running:
+    with build_web(0, latency=0.1, scans=False, sites=("jingchuan", "xixia")) as running:
         yield running
 
 

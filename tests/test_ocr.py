@@ -23,7 +23,7 @@ from parsers import parse_bytes, validate_report
 from parsers.report import build
 from parsers.sources.plain import extract_text
 from parsers.text import DOUBT, FAIR
-from tests.conftest import need, reply, run_cli
+from tests.conftest import need, run_cli
 from tests.web import render as R
 from tests.web import scans as S
 
@@ -254,74 +254,6 @@ def test_a_broken_image_is_one_line_exit_2(tmp_path: Path) -> None:
     proc = run_cli("parse", str(broken))
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr and "image" in proc.stderr
-
-
-def test_a_crawl_reads_a_report_published_as_page_images(scanned: dict[str, Any], tmp_path: Path) -> None:
-    """A county page whose report is a column of <img> page scans (图片版): the crawler fetches the images (with
-    the page as Referer), the parse worker reads them as one document, the numbers are stored with every image URL."""
-    import json
-    import subprocess
-    import sys
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    from tests.conftest import ROOT
-
-    want = scanned["want"]
-    pngs = []
-    for page in scanned["pages"]:
-        buf = io.BytesIO()
-        page.save(buf, "PNG")
-        pngs.append(buf.getvalue())
-    title = want["title"]
-    pages = {
-        "/": '<html><body><a href="/nb/">政府信息公开年报</a></body></html>',
-        "/nb/": f'<html><body><ul><li><a href="/nb/r1.html">{title}</a><span>2026-01-20</span></li></ul></body></html>',
-        "/nb/r1.html": (f"<html><head><title>{title}（图片版）</title></head><body><img src=\"/images/logo.png\">"
-                        f"<h1>{title}（图片版）</h1><div class=\"article\">"
-                        + "".join(f'<p><img src="/nb/scan_{i + 1}.png" width="800"></p>' for i in range(len(pngs)))
-                        + "</div></body></html>"),
-    }
-    referers: dict[str, str] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:  # noqa: N802
-            if self.path.startswith("/nb/scan_"):
-                referers[self.path] = self.headers.get("Referer", "")
-                body, ctype = pngs[int(self.path.split("_")[1].split(".")[0]) - 1], "image/png"
-            elif self.path in pages:
-                body, ctype = pages[self.path].encode(), "text/html; charset=utf-8"
-            else:
-                self.send_error(404)
-                return
-            reply(self, body, ctype)
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    start = f"http://127.0.0.1:{server.server_port}/"
-    db = tmp_path / "scans.db"
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
-             "--no-progress", "--start-url", start],
-            capture_output=True, text=True, cwd=ROOT, timeout=600, env={**os.environ, "NIANBAO_OCR_THREADS": "1"},
-        )
-    finally:
-        server.shutdown()
-    assert proc.returncode in (0, 1), proc.stderr[-2000:]
-    assert referers == {f"/nb/scan_{i + 1}.png": f"{start}nb/r1.html" for i in range(len(pngs))}
-    out = tmp_path / "out.jsonl"
-    exported = run_cli("export", "--db", str(db), "--format", "jsonl", "--out", str(out))
-    assert exported.returncode == 0, exported.stderr
-    (report,) = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    score = S.score(report, want)
-    assert S.unsaid(report, want) == [], f"seed {SEED}: {score}"
-    assert score["exact"] >= TARGET * score["fields"] - misread_names(report, want), f"seed {SEED}: {score}"
-    assert report["document"]["images"] == [f"{start}nb/scan_{i + 1}.png" for i in range(len(pngs))]
-    assert report["provenance"]["page_url"] == f"{start}nb/r1.html"
 
 
 def test_a_name_read_by_ocr_alone_is_said_so_until_a_text_or_the_list_names_it() -> None:

@@ -33,6 +33,7 @@ import threading
 import time
 import traceback
 import zipfile
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -594,14 +595,17 @@ class ImitationWeb:
 
 
 def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_dir: Path | None = None,
-              scans: bool = True) -> ImitationWeb:
+              scans: bool = True, sites: Iterable[str] | None = None) -> ImitationWeb:
     """The default sites (plus `n_extra` ordinary ones), bound to loopback ports but not yet serving.
 
     Use as a context manager (`with build_web() as web:`) or call start()/stop(). Documents that need
     LibreOffice are converted once and cached under `cache_dir` (default ~/.cache/nianbao/imitation/<hash>).
     `scans=False`: the scanned reports published as text (`without_scans`); the web is otherwise the same.
+    `sites`: only the default sites of these slugs, each as it is in the whole web of `seed`.
     """
     specs = [*SITES, *_extra_specs(seed, n_extra)]
+    if sites is not None:
+        specs = [s for s in specs if s.slug in set(sites)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
     for _, entries in plans if not scans else ():
         without_scans(entries)
