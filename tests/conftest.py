@@ -161,9 +161,9 @@ def imitation_crawl(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
 # on one worker (its module fixtures are built once), the modules that read the shared imitation crawl stay together
 # (it is crawled once), and the longest go first so the workers end together (`--no-loadscope-reorder`: xdist
 # would otherwise run the groups with the most tests first, and a one-test crawl of 100 sites last)
-LONGEST_FIRST = ("test_discovery", "test_distributed", "imitation", "test_recrawl", "test_scanned_web", "test_ocr", "test_forms_family",
-                 "test_faults", "test_traps", "test_watch", "test_rendered_lists", "test_random_web", "test_fuzz",
-                 "test_doc_converter", "test_storage", "test_cli_parse", "test_dump")
+LONGEST_FIRST = ("test_distributed", "test_discovery", "test_recrawl", "test_scanned_web", "imitation", "test_faults",
+                 "test_ocr", "test_forms_family", "test_watch", "test_fuzz", "test_traps", "test_random_web",
+                 "test_storage", "test_rendered_lists", "test_doc_converter", "test_cli_parse", "test_dump")
 
 
 @pytest.hookimpl(wrapper=True)  # around xdist's own hook, which reads the groups
