@@ -173,7 +173,7 @@ def pages(image: Any) -> list[Any]:
     np = _numpy()
     if image.height <= image.width * MAX_PIECE_RATIO:
         return [image]
-    ink = (255 - np.asarray(image.convert("L"), dtype=np.int32)).sum(axis=1)
+    ink = (255 - clean(image)[..., 0].astype(np.int32)).sum(axis=1)  # grey paper and JPEG noise count as paper
     cuts = _cuts(ink, image.height, image.width)
     return [image.crop((0, top, image.width, bottom)) for top, bottom in zip(cuts, cuts[1:], strict=False)]
 
