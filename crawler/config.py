@@ -198,7 +198,7 @@ ENVIRONMENT: tuple[EnvVar, ...] = (
     EnvVar("NIANBAO_FUZZ_SEED", None, "tests: the seed of the fuzz test's mutants (printed on failure), to replay it"),
     EnvVar("NIANBAO_FUZZ_SECONDS", None, "tests: how long the fuzz test runs; unset: about 20 s"),
     EnvVar("NIANBAO_WEB_SEED", None, "tests: the seed of the randomly drawn test web (printed on failure), to replay it"),
-    EnvVar("NIANBAO_SCAN_SEED", None, "tests: the seed of the OCR test's scanned report (printed on failure), to replay it"),
+    EnvVar("NIANBAO_SCAN_SEED", None, "tests: the seed of the OCR tests' scanned reports and of the scanning sites' web (printed on failure), to replay it"),
     EnvVar("NIANBAO_WEB_SITES", None, "tests: how many sites the discovery test draws; unset: 100"),
     EnvVar("NIANBAO_REQUIRE_ALL", None, "tests: `1` turns every skip for a missing component into a failure (CI)"),
     EnvVar("NIANBAO_TEST_PG", "postgresql+psycopg://{user}@127.0.0.1:5432/test",
