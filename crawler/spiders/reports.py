@@ -314,10 +314,10 @@ def _has_tables(report: dict[str, Any] | Exception) -> bool:
 
 
 _IMAGE_URL = re.compile(r"\.(?:jpe?g|png|gif|bmp|tiff?)(?:[?#].*)?$", re.I)
-# words in an image's file name that say it is the site's chrome, not a page of the report (each starts a word)
-_NOT_A_PAGE = re.compile(r"^(?:logo|icon|banner|qr|ewm|erweima|weixin|wechat|weibo|share|btn|button|arrow|bg|dot|line|"
-                         r"spacer|jiucuo|jc|zfwz|conac|police|beian|gongan|pdf|docx?|xlsx?|attach|download|fujian|print|"
-                         r"close|top|nav|menu|footer|header)", re.I)
+# words that start a word of an image's file name and say it is the site's chrome, not a page of the report: only
+# unambiguous ones (a page image may be named anything); a small icon named otherwise is left out by its size
+_NOT_A_PAGE = re.compile(r"^(?:logo|icon|banner|qrcode|ewm|erweima|weixin|wechat|weibo|share|btn|button|arrow|spacer|"
+                         r"jiucuo|zfwz|conac|police|beian|gongan|print|close)", re.I)
 MIN_PAGE_SIDE = 300  # pixels: an image smaller than this, declared or read, is an icon, not a page
 
 
