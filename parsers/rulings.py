@@ -7,11 +7,11 @@ like pdfplumber's tables of a text PDF. The image must be upright (ocr.read desk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .text import DOUBT, doubtful, is_value
+from .text import DOUBT, doubtful, fair, is_value
 
 MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
 
@@ -190,10 +190,15 @@ def _cells(horiz: Any, vert: Any, xs: list[int], ys: list[int]) -> list[tuple[in
     return cells
 
 
-def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[Any]]:
+Reread = Callable[[int, int, int, int, str], str | None]  # a cell's bounds and text → its text read again, or None
+
+
+def grid(table: Table, boxes: list[Any], reread: Reread | None = None) -> tuple[list[list[str | None]], list[Any]]:
     """The table as rows of cell texts (None where a merged cell covers the square), and the boxes not in it.
 
-    A box goes to the cell its centre falls in; a cell's boxes are joined line by line, top to bottom."""
+    A box goes to the cell its centre falls in; a cell's boxes are joined line by line, top to bottom.
+    `reread`: called for the cells of a column of numbers whose reading is unsure (a doubtful or fair number,
+    ink with no reading, a short reading that is no number); what it returns replaces the cell's text."""
     nr, nc = len(table.ys) - 1, len(table.xs) - 1
     out: list[list[str | None]] = [[None] * nc for _ in range(nr)]
     inside: dict[int, list[Any]] = {}
@@ -225,8 +230,44 @@ def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[A
             else:
                 lines.append([b])
         out[r][c] = "\n".join(_join(sorted(ln, key=lambda b: b.x0)) for ln in lines)
+    if reread is not None:
+        numeric = _numeric_columns(table, out)
+        for r, c, rs, cs in table.cells:
+            text = out[r][c] or ""
+            if cs == 1 and c in numeric and _unsure(text):
+                again = reread(table.xs[c], table.ys[r], table.xs[c + 1], table.ys[r + rs], text)
+                if again is not None:
+                    out[r][c] = again
     return out, rest
 
+
+MIN_NUMERIC = 1  # value cells that make a table's column one of numbers (at least half its printed cells: a
+# heading over one number in the small tables of active disclosure)
+MAX_STRAY = 3  # characters of a reading, no number, in a column of numbers: a misread number, read again
+
+
+def _numeric_columns(table: Table, out: list[list[str | None]]) -> set[int]:
+    """The columns of a table that hold numbers: most of their printed one-column cells are values."""
+    values: dict[int, int] = {}
+    printed: dict[int, int] = {}
+    for r, c, _, cs in table.cells:
+        text = out[r][c]
+        if cs != 1 or not text or text == DOUBT:
+            continue
+        printed[c] = printed.get(c, 0) + 1
+        values[c] = values.get(c, 0) + is_value(text)
+    return {c for c, n in values.items() if n >= MIN_NUMERIC and 2 * n >= printed[c]}
+
+
+def _unsure(text: str) -> bool:
+    """A cell worth reading again: ink without a reading, an unsure number, a short reading that is no number."""
+    if text == DOUBT:
+        return True
+    if "\n" in text or " " in text:
+        return False
+    if is_value(text):
+        return doubtful(text) or fair(text)
+    return 0 < len(text) <= MAX_STRAY
 
 def _join(line: list[Any]) -> str:
     """Boxes on one line of a cell: words run together, numbers stay apart (two numbers in a cell are two cells)."""
