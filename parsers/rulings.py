@@ -247,7 +247,8 @@ MAX_STRAY = 3  # characters of a reading, no number, in a column of numbers: a m
 
 
 def _numeric_columns(table: Table, out: list[list[str | None]]) -> set[int]:
-    """The columns of a table that hold numbers: most of their printed one-column cells are values."""
+    """The columns of a table that hold numbers: most of their printed one-column cells are values (or short
+    readings with a digit: a small table's one number, misread, under its heading)."""
     values: dict[int, int] = {}
     printed: dict[int, int] = {}
     for r, c, _, cs in table.cells:
@@ -255,8 +256,13 @@ def _numeric_columns(table: Table, out: list[list[str | None]]) -> set[int]:
         if cs != 1 or not text or text == DOUBT:
             continue
         printed[c] = printed.get(c, 0) + 1
-        values[c] = values.get(c, 0) + is_value(text)
+        values[c] = values.get(c, 0) + (is_value(text) or _stray_number(text))
     return {c for c, n in values.items() if n >= MIN_NUMERIC and 2 * n >= printed[c]}
+
+
+def _stray_number(text: str) -> bool:
+    """A short reading with a digit in it that is no number ([2, 0|): a number misread, in a column of numbers."""
+    return len(text) <= MAX_STRAY and any(ch.isdigit() for ch in text) and "\n" not in text
 
 
 def _unsure(text: str) -> bool:

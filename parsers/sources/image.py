@@ -157,7 +157,7 @@ def extract_images(files: list[bytes]) -> Extract:
     for data in files:
         for page in _frames(data, current().max_pages - done):
             done += 1
-            feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines)
+            feed_words(*reader.page(page, A4_WIDTH_PT), builder, text_lines, ocr=True)
     summary = reader.summary()
     return Extract(text="\n".join(text_lines), rows=builder.finish(), form="image",
                    text_layer=summary["boxes"] > 0, ocr=summary)
