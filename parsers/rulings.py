@@ -86,7 +86,9 @@ def find_tables(gray: Any, boxes: Sequence[Any] = ()) -> list[Table]:
         cells = _cells(horiz > 0, vert > 0, xs, ys)
         if len(cells) >= MIN_CELLS:
             inked = [_inked(marks, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in cells]
-            tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells, inked))
+            # a band of text outside the frame dropped (see _without_empty_bands): the table ends at its rule
+            top, bottom = max(y, ys[0] - EDGE), min(y + bh, ys[-1] + EDGE)
+            tables.append(Table((float(x), float(top), float(x + bw), float(bottom)), xs, ys, cells, inked))
     return sorted(tables, key=lambda t: t.bbox[1])
 
 
@@ -127,13 +129,33 @@ def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> li
     the gap between a real rule and a false one (strokes of blurred text). A box sits in a band when its
     centre is in it and it does not run over the band's rules by more than half its height (a merged cell's
     text runs over the rules it spans). Of the band's two rules, the one text runs over more goes (never the
-    frame's outer rules)."""
+    frame's outer rules). First, an outer band whose text all runs out over the frame's edge goes, with its
+    outer rule: a line printed just under (or over) the table, joined to its frame by blur."""
     spans = [((b.top, b.bottom) if across else (b.x0, b.x1), 0.5 * (b.bottom - b.top)) for b in boxes]
     rules = list(rules)
 
     def sits(k: int) -> bool:
         lo, hi = rules[k], rules[k + 1]
         return any(lo <= (a + b) / 2 <= hi and a > lo - tol and b < hi + tol for (a, b), tol in spans)
+
+    def outside(k: int) -> bool:
+        """The first or last band holds only text that runs out over the frame's outer rule (more than a
+        fifth of its height): a line printed just outside the table, its strokes blurred into a rule."""
+        lo, hi = rules[k], rules[k + 1]
+        inside = [(a, b, tol) for (a, b), tol in spans if lo <= (a + b) / 2 <= hi]
+        if not inside or not across:
+            return False
+        if k == 0:
+            return all(a < lo - max(3.0, 0.4 * tol) for a, _, tol in inside)
+        return all(b > hi + max(3.0, 0.4 * tol) for _, b, tol in inside)
+
+    while len(rules) > 2:
+        if outside(len(rules) - 2):
+            rules.pop()
+        elif outside(0):
+            rules.pop(0)
+        else:
+            break
 
     def over(at: int) -> float:
         return sum(max(0.0, min(at - a, b - at)) for (a, b), _ in spans)
@@ -231,10 +253,11 @@ def grid(table: Table, boxes: list[Any], reread: Reread | None = None) -> tuple[
                 lines.append([b])
         out[r][c] = "\n".join(_join(sorted(ln, key=lambda b: b.x0)) for ln in lines)
     if reread is not None:
-        numeric = _numeric_columns(table, out)
+        numeric = _numeric(table, out, 1)
+        numeric_rows = _numeric(table, out, 0)
         for r, c, rs, cs in table.cells:
             text = out[r][c] or ""
-            if cs == 1 and c in numeric and _unsure(text):
+            if cs == 1 and (c in numeric or (rs == 1 and r in numeric_rows)) and _unsure(text):
                 again = reread(table.xs[c], table.ys[r], table.xs[c + 1], table.ys[r + rs], text)
                 if again is not None:
                     out[r][c] = again
@@ -243,21 +266,26 @@ def grid(table: Table, boxes: list[Any], reread: Reread | None = None) -> tuple[
 
 MIN_NUMERIC = 1  # value cells that make a table's column one of numbers (at least half its printed cells: a
 # heading over one number in the small tables of active disclosure)
+MIN_NUMERIC_ROW = 3  # value cells that make a table's row one of numbers (at least half its printed cells)
 MAX_STRAY = 3  # characters of a reading, no number, in a column of numbers: a misread number, read again
 
 
-def _numeric_columns(table: Table, out: list[list[str | None]]) -> set[int]:
-    """The columns of a table that hold numbers: most of their printed one-column cells are values (or short
-    readings with a digit: a small table's one number, misread, under its heading)."""
+def _numeric(table: Table, out: list[list[str | None]], axis: int) -> set[int]:
+    """The columns (`axis` 1; rows: 0) of a table that hold numbers: most of their printed one-square cells
+    are values (or short readings with a digit: a small table's one number, misread, under its heading). A
+    row of numbers says which of its cells are numbers where a column cannot (the appeals table: a heading
+    and one number a column, and that number missed)."""
     values: dict[int, int] = {}
     printed: dict[int, int] = {}
-    for r, c, _, cs in table.cells:
+    for r, c, rs, cs in table.cells:
         text = out[r][c]
-        if cs != 1 or not text or text == DOUBT:
+        if cs != 1 or rs != 1 or not text or text == DOUBT:
             continue
-        printed[c] = printed.get(c, 0) + 1
-        values[c] = values.get(c, 0) + (is_value(text) or _stray_number(text))
-    return {c for c, n in values.items() if n >= MIN_NUMERIC and 2 * n >= printed[c]}
+        at = (r, c)[axis]
+        printed[at] = printed.get(at, 0) + 1
+        values[at] = values.get(at, 0) + (is_value(text) or _stray_number(text))
+    least = MIN_NUMERIC if axis else MIN_NUMERIC_ROW
+    return {at for at, n in values.items() if n >= least and 2 * n >= printed[at]}
 
 
 def _stray_number(text: str) -> bool:
