@@ -303,6 +303,7 @@ def _unsure(text: str) -> bool:
         return doubtful(text) or fair(text)
     return 0 < len(text) <= MAX_STRAY
 
+
 def _join(line: list[Any]) -> str:
     """Boxes on one line of a cell: words run together, numbers stay apart (two numbers in a cell are two cells)."""
     out = line[0].text
