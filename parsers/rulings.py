@@ -129,7 +129,8 @@ def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> li
     the gap between a real rule and a false one (strokes of blurred text). A box sits in a band when its
     centre is in it and it does not run over the band's rules by more than half its height (a merged cell's
     text runs over the rules it spans). Of the band's two rules, the one text runs over more goes (never the
-    frame's outer rules). First, an outer band whose text all runs out over the frame's edge goes, with its
+    frame's outer rules): deeper than a box's edge, for the detector's box of a number beside a rule takes in
+    the rule. First, an outer band whose text all runs out over the frame's edge goes, with its
     outer rule: a line printed just under (or over) the table, joined to its frame by blur."""
     spans = [((b.top, b.bottom) if across else (b.x0, b.x1), 0.5 * (b.bottom - b.top)) for b in boxes]
     rules = list(rules)
@@ -157,8 +158,8 @@ def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> li
         else:
             break
 
-    def over(at: int) -> float:
-        return sum(max(0.0, min(at - a, b - at)) for (a, b), _ in spans)
+    def over(at: int) -> float:  # how deep text runs over a rule at `at`: a box's edges (see _in_text) do not count
+        return sum(max(0.0, min(at - a, b - at) - max(3.0, 0.4 * tol)) for (a, b), tol in spans)
 
     while len(rules) > 2:
         empty = next((k for k in range(len(rules) - 1) if not sits(k)), None)
