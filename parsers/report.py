@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -255,7 +256,9 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
     found: dict[str, Match] = {}
     repeated: list[str] = []
     in_appeals = False
-    for row in rows[_tables_start(rows) :]:
+    at: dict[str, int] = {}  # the row each spec was found at
+    unmatched: list[tuple[int, Row, int]] = []  # OCR rows of values no label matched, for _fuzzy
+    for index, row in enumerate(rows[_tables_start(rows) :]):
         context = "".join(squash(p) for p in row.parts)
         if "复议" in context or "诉讼" in context:
             in_appeals = True
@@ -267,7 +270,10 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
                 continue
         spec = _find(specs, row, n) or (_find(APPEALS, row, n) if in_appeals and row.cells else None)
         if spec is None:
+            if row.ocr and not in_appeals and row.cells:
+                unmatched.append((index, row, n))
             continue
+        at.setdefault(spec.key, index)
         if spec.key in found:
             if found[spec.key].values and _fit(spec, row, as_grid)[0] is not None:
                 repeated.append(spec.key)
@@ -278,6 +284,13 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
             checks.append(_check(f"{spec.section}.{spec.key}.cells", False, f"row {row.label!r}: {note}"))
         elif note:
             checks.append(_check(f"{spec.section}.{spec.key}.cells", True, f"row {row.label!r}: {note}"))
+    for spec, row in _fuzzy(specs, unmatched, found, at):
+        cells_fit, note = _fit(spec, row, as_grid)
+        if cells_fit is None:
+            continue
+        found[spec.key] = Match(row, cells_fit)
+        checks.append(_check(f"{spec.section}.{spec.key}.label", True, f"row {row.label!r} read by OCR taken for "
+                             f"{spec.key}: the form's row between its neighbours whose label it is nearest"))
     if len(set(repeated)) >= MIN_REPEATED_ROWS:
         keys = sorted(set(repeated), key=repeated.index)
         checks.append(_check("tables.single", False, f"{len(keys)} rows of the form are printed more than once "
@@ -288,6 +301,57 @@ def _match_rows(template: Template, rows: list[Row], checks: list[dict[str, Any]
         for i, block in enumerate(APPEAL_BLOCKS):
             found.setdefault(block, Match(whole.row, whole.values[i * 5 : i * 5 + 5]))
     return found
+
+
+def _fuzzy(specs: tuple[RowSpec, ...], unmatched: list[tuple[int, Row, int]], found: dict[str, Match],
+           at: dict[str, int]) -> list[tuple[RowSpec, Row]]:
+    """OCR rows whose label matched no row of the form, each taken for the missing row of the form its label
+    is nearest to, where that is unambiguous: the form's rows come in the form's order, so a row read between
+    the rows found for two specs can only be a spec between them that was not found; of those, its label must
+    be within half a phrase's characters of one phrase (行改处司 for 行政处罚: two misread) and strictly nearer
+    than every other spec's phrases (those found too). Only the row's own label piece counts (the headings
+    before it hold other rows' words). A row that could be two specs, or a spec two rows
+    could be, is left alone."""
+    order = {s.key: k for k, s in enumerate(specs)}
+    claims: dict[str, list[Row]] = {}
+    picks: list[tuple[RowSpec, Row]] = []
+    for index, row, n in unmatched:
+        before = max((order[key] for key, i in at.items() if i < index and key in order), default=-1)
+        after = min((order[key] for key, i in at.items() if i > index and key in order), default=len(specs))
+        between = [s for s in specs[before + 1 : after] if s.key not in found and _count_fits(s, n)]
+        if not between:
+            continue
+        own = _CLEAN.sub("", squash(row.parts[-1])) if row.parts else ""
+        near = sorted((_nearness(s, [own]), k) for k, s in enumerate(specs))
+        best, second = near[0], (near[1] if len(near) > 1 else (math.inf, -1))
+        spec = specs[best[1]]
+        if spec in between and best[0] <= 0.5 and best[0] < second[0]:
+            claims.setdefault(spec.key, []).append(row)
+            picks.append((spec, row))
+    return [(s, r) for s, r in picks if len(claims[s.key]) == 1]
+
+
+def _nearness(spec: RowSpec, labels: list[str]) -> float:
+    """How far a spec's nearest phrase (of three characters or more) is from occurring in one of the labels:
+    edits over the phrase's length (0: it occurs)."""
+    best = math.inf
+    for phrase in (*spec.phrases, *spec.exact):
+        if len(phrase) < 3:
+            continue
+        for label in labels:
+            best = min(best, _substring_edits(phrase, _strip_numbering(label)) / len(phrase))
+    return best
+
+
+def _substring_edits(phrase: str, text: str) -> int:
+    """The fewest edits (insert, delete, replace a character) that make `phrase` occur in `text` (Sellers)."""
+    prev = [0] * (len(text) + 1)
+    for i, ch in enumerate(phrase, 1):
+        cur = [i] + [0] * len(text)
+        for j, tc in enumerate(text, 1):
+            cur[j] = min(prev[j - 1] + (ch != tc), prev[j] + 1, cur[j - 1] + 1)
+        prev = cur
+    return min(prev)
 
 
 MIN_REPEATED_ROWS = 5  # rows of the form found twice, filled both times: two sets of tables

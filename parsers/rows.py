@@ -31,6 +31,7 @@ class Row:
     # continues in the same column of the next line, beside its parent's continuation
     own_cell: str = ""
     tail_cell: str = ""
+    ocr: bool = False  # read by OCR from an image: its label may have a character misread (report._fuzzy)
 
     @property
     def label(self) -> str:
@@ -86,11 +87,14 @@ class RowBuilder:
         self._after_text = False  # the last line was a label without values
         self._gap = False  # the last line was empty: a row written one cell per line has ended
         self._blanks = 0  # empty cells seen since, not yet known to be values
+        self.ocr = False  # what is fed now was read by OCR (sources set it): rows made from it say so
+        self._ocr = False  # the open row was
 
     # -- rows ----------------------------------------------------------------------------------
     def _flush(self) -> None:
         if self._parts is not None and self._cells and (any(c != "" for c in self._cells) or self._parts[-1:] != [""]):
-            self.rows.append(Row(self._parts, self._cells, self._positional, grid=self._grid, own_cell=self._own_cell))
+            self.rows.append(Row(self._parts, self._cells, self._positional, grid=self._grid, own_cell=self._own_cell,
+                                 ocr=self._ocr))
         self._parts, self._cells, self._grid = None, [], None
 
     def _open(self, label: list[str], cells: list[str], positional: bool, grid: list[str] | None = None) -> None:
@@ -101,6 +105,7 @@ class RowBuilder:
         self._positional = positional
         self._grid = grid
         self._own_cell = ""
+        self._ocr = self.ocr
         self.context = []
         self._last_cells = []
 
@@ -116,7 +121,7 @@ class RowBuilder:
         """Empty cells one per line, as many as the appeals table's row and nothing after them: that row
         printed all blank (blank = 0); its headings stay context."""
         if self._blanks >= APPEALS_WIDTH and self._parts is None:
-            self.rows.append(Row(list(self.context), [""] * self._blanks, False))
+            self.rows.append(Row(list(self.context), [""] * self._blanks, False, ocr=self.ocr))
             self._blanks = 0
 
     def finish(self) -> list[Row]:
@@ -200,7 +205,7 @@ class RowBuilder:
             last = self.rows[-1] if self.rows else None
             if last is not None and not last.tail and self._row_line:
                 last.tail, last.tail_cell = [label], cells[last_text]
-            self.rows.append(Row([*self.context, label], [], False, grid=blank))
+            self.rows.append(Row([*self.context, label], [], False, grid=blank, ocr=self.ocr))
             self._row_line = True
             return
         self._row_line = False
@@ -239,7 +244,7 @@ class RowBuilder:
                 # the appeals table's one row of values has no label (its labels are the headings above):
                 # printed all blank it is still that row, blank = 0; the headings stay context
                 self._flush()
-                self.rows.append(Row(list(self.context), [v.strip() for v in values], True))
+                self.rows.append(Row(list(self.context), [v.strip() for v in values], True, ocr=self.ocr))
         self._flush()
 
 

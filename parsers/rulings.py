@@ -7,11 +7,11 @@ like pdfplumber's tables of a text PDF. The image must be upright (ocr.read desk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .text import DOUBT, doubtful, is_value
+from .text import DOUBT, doubtful, fair, is_value
 
 MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
 
@@ -86,7 +86,9 @@ def find_tables(gray: Any, boxes: Sequence[Any] = ()) -> list[Table]:
         cells = _cells(horiz > 0, vert > 0, xs, ys)
         if len(cells) >= MIN_CELLS:
             inked = [_inked(marks, xs[c], ys[r], xs[c + cs], ys[r + rs]) for r, c, rs, cs in cells]
-            tables.append(Table((float(x), float(y), float(x + bw), float(y + bh)), xs, ys, cells, inked))
+            # a band of text outside the frame dropped (see _without_empty_bands): the table ends at its rule
+            top, bottom = max(y, ys[0] - EDGE), min(y + bh, ys[-1] + EDGE)
+            tables.append(Table((float(x), float(top), float(x + bw), float(bottom)), xs, ys, cells, inked))
     return sorted(tables, key=lambda t: t.bbox[1])
 
 
@@ -127,7 +129,9 @@ def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> li
     the gap between a real rule and a false one (strokes of blurred text). A box sits in a band when its
     centre is in it and it does not run over the band's rules by more than half its height (a merged cell's
     text runs over the rules it spans). Of the band's two rules, the one text runs over more goes (never the
-    frame's outer rules)."""
+    frame's outer rules): deeper than a box's edge, for the detector's box of a number beside a rule takes in
+    the rule. First, an outer band whose text all runs out over the frame's edge goes, with its
+    outer rule: a line printed just under (or over) the table, joined to its frame by blur."""
     spans = [((b.top, b.bottom) if across else (b.x0, b.x1), 0.5 * (b.bottom - b.top)) for b in boxes]
     rules = list(rules)
 
@@ -135,8 +139,27 @@ def _without_empty_bands(rules: list[int], boxes: list[Any], across: bool) -> li
         lo, hi = rules[k], rules[k + 1]
         return any(lo <= (a + b) / 2 <= hi and a > lo - tol and b < hi + tol for (a, b), tol in spans)
 
-    def over(at: int) -> float:
-        return sum(max(0.0, min(at - a, b - at)) for (a, b), _ in spans)
+    def outside(k: int) -> bool:
+        """The first or last band holds only text that runs out over the frame's outer rule (more than a
+        fifth of its height): a line printed just outside the table, its strokes blurred into a rule."""
+        lo, hi = rules[k], rules[k + 1]
+        inside = [(a, b, tol) for (a, b), tol in spans if lo <= (a + b) / 2 <= hi]
+        if not inside or not across:
+            return False
+        if k == 0:
+            return all(a < lo - max(3.0, 0.4 * tol) for a, _, tol in inside)
+        return all(b > hi + max(3.0, 0.4 * tol) for _, b, tol in inside)
+
+    while len(rules) > 2:
+        if outside(len(rules) - 2):
+            rules.pop()
+        elif outside(0):
+            rules.pop(0)
+        else:
+            break
+
+    def over(at: int) -> float:  # how deep text runs over a rule at `at`: a box's edges (see _in_text) do not count
+        return sum(max(0.0, min(at - a, b - at) - max(3.0, 0.4 * tol)) for (a, b), tol in spans)
 
     while len(rules) > 2:
         empty = next((k for k in range(len(rules) - 1) if not sits(k)), None)
@@ -190,10 +213,15 @@ def _cells(horiz: Any, vert: Any, xs: list[int], ys: list[int]) -> list[tuple[in
     return cells
 
 
-def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[Any]]:
+Reread = Callable[[int, int, int, int, str], str | None]  # a cell's bounds and text → its text read again, or None
+
+
+def grid(table: Table, boxes: list[Any], reread: Reread | None = None) -> tuple[list[list[str | None]], list[Any]]:
     """The table as rows of cell texts (None where a merged cell covers the square), and the boxes not in it.
 
-    A box goes to the cell its centre falls in; a cell's boxes are joined line by line, top to bottom."""
+    A box goes to the cell its centre falls in; a cell's boxes are joined line by line, top to bottom.
+    `reread`: called for the cells of a column of numbers whose reading is unsure (a doubtful or fair number,
+    ink with no reading, a short reading that is no number); what it returns replaces the cell's text."""
     nr, nc = len(table.ys) - 1, len(table.xs) - 1
     out: list[list[str | None]] = [[None] * nc for _ in range(nr)]
     inside: dict[int, list[Any]] = {}
@@ -225,7 +253,56 @@ def grid(table: Table, boxes: list[Any]) -> tuple[list[list[str | None]], list[A
             else:
                 lines.append([b])
         out[r][c] = "\n".join(_join(sorted(ln, key=lambda b: b.x0)) for ln in lines)
+    if reread is not None:
+        numeric = _numeric(table, out, 1)
+        numeric_rows = _numeric(table, out, 0)
+        for r, c, rs, cs in table.cells:
+            text = out[r][c] or ""
+            if cs == 1 and (c in numeric or (rs == 1 and r in numeric_rows)) and _unsure(text):
+                again = reread(table.xs[c], table.ys[r], table.xs[c + 1], table.ys[r + rs], text)
+                if again is not None:
+                    out[r][c] = again
     return out, rest
+
+
+MIN_NUMERIC = 1  # value cells that make a table's column one of numbers (at least half its printed cells: a
+# heading over one number in the small tables of active disclosure)
+MIN_NUMERIC_ROW = 3  # value cells that make a table's row one of numbers (at least half its printed cells)
+MAX_STRAY = 3  # characters of a reading, no number, in a column of numbers: a misread number, read again
+
+
+def _numeric(table: Table, out: list[list[str | None]], axis: int) -> set[int]:
+    """The columns (`axis` 1; rows: 0) of a table that hold numbers: most of their printed one-square cells
+    are values (or short readings with a digit: a small table's one number, misread, under its heading). A
+    row of numbers says which of its cells are numbers where a column cannot (the appeals table: a heading
+    and one number a column, and that number missed)."""
+    values: dict[int, int] = {}
+    printed: dict[int, int] = {}
+    for r, c, rs, cs in table.cells:
+        text = out[r][c]
+        if cs != 1 or rs != 1 or not text or text == DOUBT:
+            continue
+        at = (r, c)[axis]
+        printed[at] = printed.get(at, 0) + 1
+        values[at] = values.get(at, 0) + (is_value(text) or _stray_number(text))
+    least = MIN_NUMERIC if axis else MIN_NUMERIC_ROW
+    return {at for at, n in values.items() if n >= least and 2 * n >= printed[at]}
+
+
+def _stray_number(text: str) -> bool:
+    """A short reading with a digit in it that is no number ([2, 0|): a number misread, in a column of numbers."""
+    return len(text) <= MAX_STRAY and any(ch.isdigit() for ch in text) and "\n" not in text
+
+
+def _unsure(text: str) -> bool:
+    """A cell worth reading again: ink without a reading, an unsure number, a short reading that is no number."""
+    if text == DOUBT:
+        return True
+    if "\n" in text or " " in text:
+        return False
+    if is_value(text):
+        return doubtful(text) or fair(text)
+    return 0 < len(text) <= MAX_STRAY
 
 
 def _join(line: list[Any]) -> str:

@@ -321,3 +321,73 @@ def test_a_long_image_is_cut_into_its_pages_between_them(faults: tuple[str, ...]
         last_ink, next_ink = start + bands[k][1] + turn, start + sheet.height + bands[k + 1][0] - turn
         assert last_ink < cut < next_ink, f"seed {SEED}: page {k + 1} cut at {cut}, not in {last_ink}..{next_ink}"
         start += sheet.height
+
+
+def _relabelled(text: str, old: str, new: str) -> str:
+    """The tab text with one row's label misread: `old`, in the one line whose label cell holds it, becomes `new`."""
+    lines = text.splitlines()
+    (at,) = [i for i, line in enumerate(lines) if any(old in cell for cell in line.split("\t")[:3])]
+    lines[at] = lines[at].replace(old, new, 1)
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("seed", [4, 17])
+def test_a_label_ocr_misread_is_the_missing_row_between_its_neighbours_and_only_in_ocr_rows(seed: int) -> None:
+    report = R.random_report(random.Random(seed), "2021")
+    text = _relabelled(R.to_text(report, "tab"), "行政处罚", "行改处司")  # two of four characters misread
+
+    def parsed(source: str, ocr: bool) -> dict[str, Any]:
+        ex = extract_text(source.encode())
+        for row in ex.rows:
+            row.ocr = ocr
+        ex.ocr = dict(SUMMARY)
+        return build(ex)
+
+    got = parsed(text, ocr=True)
+    assert got["active"]["penalties"] == report["active"]["penalties"]
+    assert any(c["rule"] == "active.penalties.label" and c["ok"] for c in got["checks"])
+    # the same text not read by OCR: no label is guessed
+    assert parsed(text, ocr=False)["active"]["penalties"]["decisions"] is None
+    # a label as near another row of the form (行政强制, found) as the missing one is left alone
+    far = _relabelled(R.to_text(report, "tab"), "行政处罚", "行政处制")
+    assert parsed(far, ocr=True)["active"]["penalties"]["decisions"] is None
+    # a request row misread (重复申请 as 1复申请) is found between 信访举报 and 公开出版物
+    repeated = _relabelled(R.to_text(report, "tab"), "重复申请", "1复申请")
+    assert parsed(repeated, ocr=True)["requests"]["rejected_repeated"] == report["requests"]["rejected_repeated"]
+
+
+def test_a_line_printed_under_a_table_is_no_row_of_it() -> None:
+    from parsers.ocr import Box
+    from parsers.rulings import _without_empty_bands
+
+    rows = [Box(10, 2, 60, 18, "行政复议", 0.99), Box(10, 22, 30, 38, "0", 0.99)]
+    heading = Box(10, 41, 200, 60, "五、存在的主要问题及改进情况", 0.99)  # its strokes blurred into a rule at 52
+    assert _without_empty_bands([0, 20, 40, 52], [*rows, heading], across=True) == [0, 20, 40]
+    assert _without_empty_bands([0, 20, 40], rows, across=True) == [0, 20, 40]
+    inside = Box(10, 42, 60, 52, "0", 0.99)  # a last row's number, inside the frame: the row stays
+    assert _without_empty_bands([0, 20, 40, 52], [*rows, inside], across=True) == [0, 20, 40, 52]
+
+
+def _cell(text: str, blur: float) -> Any:
+    """A ruled cell 19 pixels high (a 100-dpi scan's) with `text` left in it, near its left rule, blurred."""
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    img = Image.new("L", (60, 40), 255)
+    d = ImageDraw.Draw(img)
+    d.rectangle((5, 10, 54, 29), outline=0, width=1)
+    d.text((10, 12), text, fill=0, font=ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 14))
+    return img.filter(ImageFilter.GaussianBlur(blur))
+
+
+@pytest.mark.parametrize("text", ["7", "10", "36", "2508"])
+def test_a_cell_read_again_from_its_tight_crop(text: str) -> None:
+    """(This font's 0 is square, read as 口: the scans of bench/ocr.py show a report's 0 read again.)"""
+    need(_ocr_installed(), "the OCR stack (rapidocr_onnxruntime, pypdfium2) to read scans")
+    import numpy as np
+
+    from parsers.ocr import reread
+
+    for blur in (0.0, 0.9):
+        readings = reread(np.asarray(_cell(text, blur)), 5, 10, 54, 29)
+        assert readings and all(t == text and score > 0.9 for t, score in readings), (blur, readings)
+    assert reread(np.asarray(_cell("", 0.0)), 5, 10, 54, 29) == []  # nothing printed: nothing read

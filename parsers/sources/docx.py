@@ -79,7 +79,7 @@ def extract_docx(data: bytes) -> Extract:
                 from .pdf import feed_words
 
                 reader = reader or Reader()
-                feed_words(*reader.page(image, A4_WIDTH_PT), builder, lines)
+                feed_words(*reader.page(image, A4_WIDTH_PT), builder, lines, ocr=True)
         elif tag == "tbl":
             grid = _grid(Table(child, document))
             rows = [" ".join(c for c in row if c) for row in grid]

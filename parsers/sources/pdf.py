@@ -177,9 +177,10 @@ def _inside(obj: dict[str, Any], boxes: list[tuple[float, float, float, float]])
 
 
 def feed_words(words: list[dict[str, Any]], grids: list[tuple[Any, Any]], builder: RowBuilder,
-               text_lines: list[str]) -> None:
+               text_lines: list[str], ocr: bool = False) -> None:
     """One page's positioned words (outside its ruled tables) and tables → text lines and rows, in reading order.
-    Also the way OCR boxes become rows (sources/image.py)."""
+    Also the way OCR boxes become rows (sources/image.py): `ocr` marks the rows (Row.ocr)."""
+    builder.ocr = ocr
     lines = _lines(words)
     while lines and PAGE_EDGE_NUMBER.match(normalize(lines[-1].text())):
         lines.pop()  # the page number in the footer
@@ -232,7 +233,7 @@ def extract_pdf(data: bytes) -> Extract:
                 scans = scans or PdfScans(data)
                 words, grids = scans.read_page(page.page_number - 1, float(page.width), page.images)
             before = len(text_lines)
-            feed_words(words, grids, builder, text_lines)
+            feed_words(words, grids, builder, text_lines, ocr=not page.chars)
             if page.chars:
                 layer.extend(text_lines[before:])
             page.flush_cache()
