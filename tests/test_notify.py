@@ -41,7 +41,8 @@ def make_event(i: int, kind: str = "new") -> dict[str, Any]:
 
 
 class Receiver(ThreadingHTTPServer):
-    """Records every POST; `/flaky` answers 500 twice, then 200; `/missing` answers 404."""
+    """Records every POST; `/flaky` answers 500 twice, then 200; `/missing` answers 404; `/down` always 503;
+    `/blip` 503 four times, then 200."""
 
     daemon_threads = True
 
@@ -65,7 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.hits.append((self.path, dict(self.headers), body))
             seen = sum(1 for p, _, _ in self.server.hits if p == self.path)
-        status = 404 if self.path == "/missing" else 500 if self.path == "/flaky" and seen <= 2 else 200
+        status = (404 if self.path == "/missing" else 500 if self.path == "/flaky" and seen <= 2 else
+                  503 if self.path == "/down" or self.path == "/blip" and seen <= 4 else 200)
         self.send_response(status)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -109,6 +111,21 @@ def test_5xx_is_retried_until_delivered(receiver: Receiver) -> None:
     assert notifier.close(wait=10) == {"delivered": 1, "failed": 0, "abandoned": 0}
     assert len(receiver.bodies("/flaky")) == 3  # 500, 500, 200
     assert receiver.bodies("/flaky")[-1] == make_event(7)
+
+
+def test_an_endpoint_that_failed_after_every_retry_gets_one_try_per_event_until_it_answers(receiver: Receiver) -> None:
+    """A webhook that is down costs one round of retries, not one per event (what it misses waits in the ledger
+    for the next crawl); once it answers, every event has its retries again."""
+    down = Notifier([receiver.url("/down")], retries=2, backoff=0.01)
+    for i in range(6):
+        down.send(make_event(i))
+    assert down.close(wait=10) == {"delivered": 0, "failed": 6, "abandoned": 0}
+    assert len(receiver.bodies("/down")) == 3 + 5
+    blip = Notifier([receiver.url("/blip")], retries=2, backoff=0.01)
+    for i in range(4):
+        blip.send(make_event(i))
+    assert blip.close(wait=10) == {"delivered": 2, "failed": 2, "abandoned": 0}
+    assert [e["id"] for e in receiver.bodies("/blip")] == [0, 0, 0, 1, 2, 3]
 
 
 def test_4xx_is_not_retried_and_logged_once_per_endpoint(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> None:

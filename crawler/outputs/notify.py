@@ -141,6 +141,7 @@ class _Endpoint:
         self.lock = threading.Lock()
         self.queued = self.delivered = self.failed = 0
         self.last_error: str | None = None
+        self.down = False  # the last event failed after every retry
         self.reported = False
         self.thread = threading.Thread(target=self._run, name=f"notify {service.name}", daemon=True)
         self.thread.start()
@@ -166,9 +167,13 @@ class _Endpoint:
                     self.failed += 1
 
     def _deliver(self, data: bytes) -> bool:
-        for attempt in range(self.retries + 1):
+        # an endpoint that failed an event after every retry gets one try per event until one goes through: the
+        # events it misses wait in the delivery ledger for the next crawl, not in growing waits at this one's end
+        tries = 1 if self.down else self.retries + 1
+        for attempt in range(tries):
             try:
                 self.service.deliver(data)
+                self.down = False
                 return True
             except _GiveUp as exc:
                 self.last_error = str(exc)
@@ -178,8 +183,9 @@ class _Endpoint:
             except Exception as exc:  # a bug or an Apprise plugin's surprise: count it, keep the worker alive
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 return False
-            if attempt < self.retries and self.abort.wait(self.backoff * 2 ** attempt):
+            if attempt < tries - 1 and self.abort.wait(self.backoff * 2 ** attempt):
                 return False
+        self.down = True
         return False
 
 
