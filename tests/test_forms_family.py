@@ -98,6 +98,22 @@ def test_a_missing_row_is_null_and_named_the_others_still_map() -> None:
     assert "coercion" in failed and "withheld_third_party_rights" in failed
 
 
+@pytest.mark.parametrize("lost", ["逾期不补正", "缴纳费用"])
+def test_one_of_the_three_other_rows_lost_is_a_failing_check_not_the_one_row_form(lost: str) -> None:
+    """The 2021 form prints （六）其他处理 as three rows or, in some counties, as one; a document whose other two
+    rows are there lost the third (OCR misread its label): that is said, not taken for the one-row form."""
+    report = R.random_report(random.Random(5), "2021")
+    lines = [ln for ln in R.to_text(report, "tab").splitlines() if lost not in ln]
+    got = parse_bytes("\n".join(lines).encode(), "r.txt")
+    rows = next(c for c in got["checks"] if c["rule"] == "requests.rows")
+    assert not rows["ok"] and "one row" not in rows["detail"], rows
+    gone = "other_no_correction" if lost == "逾期不补正" else "other_unpaid_fee"
+    assert set(got["requests"][gone].values()) == {None}
+    one_row = R.random_report(random.Random(5), "2021", single_other=True)  # the one-row form stays a pass
+    merged = parse_bytes(R.to_text(one_row, "tab", frozenset({"single_other"})).encode(), "r.txt")
+    assert next(c for c in merged["checks"] if c["rule"] == "requests.rows")["ok"]
+
+
 def test_numbers_in_the_prose_never_leak_into_tables() -> None:
     report = R.random_report(random.Random(5), "2021")
     text = R.to_text(report, "space")
