@@ -88,6 +88,12 @@ def current() -> Limits:
     return active[0] if active else Limits.from_env()
 
 
+# once the time is up the alarm fires again every AGAIN seconds: an exception raised from a signal handler while the
+# interpreter runs a callback (a weakref's, the garbage collector's) is reported as unraisable and lost, and the
+# parse would go on past its limit
+AGAIN = 0.25
+
+
 def check_time() -> None:
     """Raise TooLarge when the parse under way has used its time (called between pages, tables…)."""
     active = _CURRENT.get()
@@ -105,7 +111,7 @@ def allow_ocr_page() -> None:
     deadline += limits.ocr_page_seconds
     _CURRENT.set((limits, deadline, alarm))
     if alarm:
-        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()))
+        signal.setitimer(signal.ITIMER_REAL, max(0.001, deadline - time.monotonic()), AGAIN)
 
 
 @contextmanager
@@ -120,7 +126,7 @@ def enforced(limits: Limits) -> Iterator[None]:
                            f"NIANBAO_OCR_PAGE_SECONDS more for each page read by OCR)")
 
         previous = signal.signal(signal.SIGALRM, _expired)
-        signal.setitimer(signal.ITIMER_REAL, limits.max_seconds)
+        signal.setitimer(signal.ITIMER_REAL, limits.max_seconds, AGAIN)
     try:
         yield
     finally:

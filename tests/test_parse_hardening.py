@@ -268,3 +268,21 @@ def test_real_reports_fit_the_default_limits() -> None:
     for path in [SHARED / "real" / "huaian-2024.pdf", *sorted(PINGTAN.glob("pingtan-gov-*.html"))]:
         want = json.loads(path.with_suffix(".expected.json").read_text(encoding="utf-8"))
         assert diff(parse_file(path), want) == [], path.name
+
+
+def test_the_time_limit_fires_again_when_its_first_alarm_is_lost() -> None:
+    """The alarm's exception raised inside an interpreter callback (a weakref's, the garbage collector's) is lost
+    as unraisable: the limit must still stop the parse, so the alarm fires again."""
+    from parsers.limits import TooLarge, enforced
+
+    lost, started = 0, time.monotonic()
+    with pytest.raises(TooLarge, match="more than 0.2 s"), enforced(Limits(max_seconds=0.2)):
+        while time.monotonic() - started < 10:
+            try:
+                while time.monotonic() - started < 10:
+                    pass
+            except TooLarge:
+                if lost:
+                    raise
+                lost += 1  # as an interpreter callback would: swallowed, and the parse goes on
+    assert lost == 1 and time.monotonic() - started < 5
