@@ -88,6 +88,11 @@ def current() -> Limits:
     return active[0] if active else Limits.from_env()
 
 
+class _Expired(BaseException):
+    """The alarm of a parse's time limit: no `except Exception` of a parser or a library (a damaged page, a broken
+    picture) takes it for a broken file; `enforced` turns it into TooLarge."""
+
+
 # once the time is up the alarm fires again every AGAIN seconds: an exception raised from a signal handler while the
 # interpreter runs a callback (a weakref's, the garbage collector's) is reported as unraisable and lost, and the
 # parse would go on past its limit
@@ -122,13 +127,15 @@ def enforced(limits: Limits) -> Iterator[None]:
     token = _CURRENT.set((limits, time.monotonic() + limits.max_seconds, alarm))
     if alarm:
         def _expired(signum: int, frame: object) -> None:
-            raise TooLarge(f"parsing took more than {limits.max_seconds:g} s (NIANBAO_MAX_SECONDS; "
-                           f"NIANBAO_OCR_PAGE_SECONDS more for each page read by OCR)")
+            raise _Expired
 
         previous = signal.signal(signal.SIGALRM, _expired)
         signal.setitimer(signal.ITIMER_REAL, limits.max_seconds, AGAIN)
     try:
         yield
+    except _Expired:
+        raise TooLarge(f"parsing took more than {limits.max_seconds:g} s (NIANBAO_MAX_SECONDS; "
+                       f"NIANBAO_OCR_PAGE_SECONDS more for each page read by OCR)") from None
     finally:
         if alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)

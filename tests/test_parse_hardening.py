@@ -281,8 +281,23 @@ def test_the_time_limit_fires_again_when_its_first_alarm_is_lost() -> None:
             try:
                 while time.monotonic() - started < 10:
                     pass
-            except TooLarge:
+            except BaseException:
                 if lost:
                     raise
                 lost += 1  # as an interpreter callback would: swallowed, and the parse goes on
     assert lost == 1 and time.monotonic() - started < 5
+
+
+def test_the_time_limit_is_no_broken_file_to_a_parser_that_catches_every_error() -> None:
+    """A parser's `except Exception` around a library call (a damaged page, a broken picture) does not take the
+    alarm for a broken file and go on: the parse stops with its time limit named."""
+    from parsers.limits import TooLarge, enforced
+
+    started = time.monotonic()
+    with pytest.raises(TooLarge, match="NIANBAO_MAX_SECONDS"), enforced(Limits(max_seconds=0.2)):
+        try:
+            while time.monotonic() - started < 10:
+                pass
+        except Exception:  # noqa: BLE001 - what a parser does around a library that raises anything
+            pass
+    assert time.monotonic() - started < 5
