@@ -13,6 +13,8 @@ from typing import Any
 
 from .text import DOUBT, doubtful, fair, is_value
 
+RULE_GREY = 150  # darker than this (paper is 255 after ocr.clean) is a horizontal rule's ink, however close text is:
+# a blurred rule is grey, and beside a line of text the adaptive threshold loses it (a row of labels merged)
 MIN_CELLS = 4  # fewer cells than this in a ruled frame: a box or a rule, not a table
 
 
@@ -54,7 +56,7 @@ def find_tables(gray: Any, boxes: Sequence[Any] = ()) -> list[Table]:
     hk = max(20, w // 25)
     vk = max(15, int(min(h, w * 1.42)) // 60)  # a page's height, also in one long image of many pages
     # a light speck on a thin rule cuts it: bridge such cuts along the rule before keeping only long runs
-    bridged_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    bridged_h = cv2.morphologyEx(ink | ((gray < RULE_GREY) * 255).astype(ink.dtype), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
     horiz = cv2.morphologyEx(bridged_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
     # close small breaks (JPEG, speckle, a faint scan) along each rule

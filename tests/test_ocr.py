@@ -391,3 +391,19 @@ def test_a_cell_read_again_from_its_tight_crop(text: str) -> None:
         readings = reread(np.asarray(_cell(text, blur)), 5, 10, 54, 29)
         assert readings and all(t == text and score > 0.9 for t, score in readings), (blur, readings)
     assert reread(np.asarray(_cell("", 0.0)), 5, 10, 54, 29) == []  # nothing printed: nothing read
+
+
+@pytest.mark.parametrize(("read_as", "want"), [("0...", "0" + DOUBT), ("3..", "3" + DOUBT), ("0", "0"),
+                                               ("0.....", "0....."), ("属于", "属于")])
+def test_a_number_with_dust_trailing_it_is_the_number_unsure(read_as: str, want: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A speckled 0 read with the dust beside it (0...: bench/ocr.py seed 73, 150 dpi, speckle, the appeals table
+    lost a row of numbers by it) is a 0 the arithmetic must confirm, like a 0 read with one speck; more dots than
+    dust gives are no number."""
+    from parsers.ocr import Box, Page
+    from parsers.sources import image
+
+    box = Box(10, 10, 40, 30, read_as, 0.99)
+    monkeypatch.setattr(image, "read", lambda _image: Page([box], [], None))
+    words, grids = image.Reader().page(type("Img", (), {"width": 595})(), 595.0)
+    assert [w["text"] for w in words] == [want] and grids == []

@@ -30,9 +30,9 @@ MAX_PIXELS = 80_000_000  # per image: a decompression bomb is refused before it 
 PDF_DPI = (100, 220)  # scanned PDF pages are rendered at their images' own resolution, within these bounds (OCR reads at ~170)
 
 
-# letters the OCR gives for digits, and specks it reads beside them, alone in a box: read as the number, but
-# unsure (the arithmetic decides)
-_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|CD]{1,9})[.,·:;'`\"_]?")
+# letters the OCR gives for digits, and specks it reads beside them (a few after it: 0... where dust trails a
+# speckled 0), alone in a box: read as the number, but unsure (the arithmetic decides)
+_LOOKALIKE = re.compile(r"[.,·:;'`\"_-]?(?P<digits>[0-9oOlI|CD]{1,9})[.,·:;'`\"_]{0,3}")
 _SPECK = re.compile(r"[\s.,·:;'`\"_、。，：；·•°]*")
 _DIGITS = str.maketrans("oOlI|CD", "0011100")
 
