@@ -146,6 +146,16 @@ def _fit(spec: RowSpec, row: Row, as_grid: bool = False) -> tuple[list[str | Non
     return None, f"{len(cells)} cells where the form has {want}"
 
 
+_DOTTED = re.compile(r"\d\s*[.·]\s*\d")
+
+
+def _dust_doubted(spec: RowSpec, cells: list[str | None]) -> list[str | None]:
+    """Cells of an OCR'd row: a count (no decimals in its column) read with a point in it is doubtful, as a speck
+    of dust read as a point (30 read as 3.0 is 3 to the number); it stands only where the arithmetic confirms it."""
+    return [c + DOUBT if c and col not in spec.decimals and not doubtful(c) and _DOTTED.search(c) else c
+            for col, c in zip(spec.columns, cells, strict=True)]
+
+
 def _values(spec: RowSpec, cells: list[str | None]) -> tuple[dict[str, Any], list[str]]:
     out: dict[str, Any] = {}
     bad: list[str] = []
@@ -379,9 +389,10 @@ def _section(specs: tuple[RowSpec, ...], matches: dict[str, Match], checks: list
             if m is None:
                 missing.append(spec.key)
             continue
-        values, bad = _values(spec, m.values)
+        cells = _dust_doubted(spec, m.values) if m.row.ocr else m.values
+        values, bad = _values(spec, cells)
         doubts.extend((spec.section, spec.key, col, not doubtful(cell))
-                      for col, cell in zip(spec.columns, m.values, strict=True)
+                      for col, cell in zip(spec.columns, cells, strict=True)
                       if (doubtful(cell) or fair(cell)) and values[col] is not None)
         if spec.key == "procurement":
             values["amount_unit"] = _amount_unit(m)

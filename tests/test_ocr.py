@@ -409,3 +409,28 @@ def test_a_number_with_dust_trailing_it_is_the_number_unsure(read_as: str, want:
     monkeypatch.setattr(image, "read", lambda _image: Page([box], [], None))
     words, grids = image.Reader().page(type("Img", (), {"width": 595})(), 595.0)
     assert [w["text"] for w in words] == [want] and grids == []
+
+
+@pytest.mark.parametrize("seed", [8, 29])
+def test_a_count_read_with_a_point_in_it_is_unsure(seed: int) -> None:
+    """Dust read as a point turns 30 into 3.0, which is 3 to the number: in an OCR'd row a count read with a point
+    is unsure, null in the active table (no arithmetic there) with a check naming it; a text document's 3.0
+    stays 3."""
+    report = R.random_report(random.Random(seed), "2021")
+    report["active"]["penalties"]["decisions"] = 30
+    lines = R.to_text(report, "tab").splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith("行政处罚\t")]
+    lines[at] = lines[at].replace("\t30", "\t3.0", 1)
+    assert "\t3.0" in lines[at]
+
+    def parsed(ocr: bool) -> dict[str, Any]:
+        ex = extract_text("\n".join(lines).encode())
+        for row in ex.rows:
+            row.ocr = ocr
+        ex.ocr = dict(SUMMARY)
+        return build(ex)
+
+    got = parsed(ocr=True)
+    assert got["active"]["penalties"]["decisions"] is None
+    assert any(c["rule"] == "active.penalties.ocr" and not c["ok"] and "decisions" in c["detail"] for c in got["checks"])
+    assert parsed(ocr=False)["active"]["penalties"]["decisions"] == 3
