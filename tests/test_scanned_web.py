@@ -7,17 +7,15 @@ and, for a page of images, which images in which order. Seed: NIANBAO_SCAN_SEED,
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import shutil
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, need, run_cli
+from tests.conftest import need
+from tests.test_crawl import crawl, stored
 from tests.web import scans as S
 from tests.web.families.base import SCAN_EXT
 from tests.web.web import SITES, build_web
@@ -34,17 +32,11 @@ FLOOR = {100: 0.8, 150: 0.9}  # fields exact at least, per scan, by dpi (from 15
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     need(shutil.which("soffice") is not None, "LibreOffice (soffice) to make the scans' PDF")
     tmp = tmp_path_factory.mktemp("scanned-web")
-    db = tmp / "scans.db"
+    db = str(tmp / "scans.db")
     with build_web(SEED, sites=SCANNING) as web:
-        proc = subprocess.run(
-            [sys.executable, "-m", "crawler.cli", "crawl", "--db", str(db), "--allow-private", "--delay", "0.01",
-             "--no-progress", "--start-url", *[s.start_url for s in web.sites]],
-            capture_output=True, text=True, timeout=900, cwd=ROOT)
+        proc = crawl(db, [s.start_url for s in web.sites], timeout=900)
     assert proc.returncode == 0, f"{REPLAY}: {proc.stderr[-3000:]}"
-    out = tmp / "reports.jsonl"
-    exported = run_cli("export", "--db", str(db), "--format", "jsonl", "--out", str(out))
-    assert exported.returncode == 0, exported.stderr
-    reports = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    reports = stored(db, tmp)
     truth = {(r.page_url, r.document_url): r for s in web.sites for r in s.reports}
     return {"reports": reports, "truth": truth}
 

@@ -43,7 +43,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .families import FAMILIES
-from .families.base import ERROR_500, SCAN_EXT, Entry, Family, Req, Resp, SiteSpec
+from .families.base import ERROR_500, SCAN_EXT, Entry, Family, Req, Resp, SiteSpec, ext_of
 from .render import _SYL1, _SYL2, convert_with_libreoffice, expected, random_report, to_docx
 from .scans import draw_scan, publish
 from .variants import VARIANTS
@@ -120,7 +120,7 @@ class ExpectedReport:
 
     @property
     def ext(self) -> str:
-        return SCAN_EXT.get(self.form, self.form)
+        return ext_of(self.form)
 
     @property
     def ocr(self) -> bool:
@@ -607,8 +607,9 @@ def build_web(seed: int = 0, *, latency: float = 0.0, n_extra: int = 0, cache_di
     if sites is not None:
         specs = [s for s in specs if s.slug in set(sites)]
     plans = [(spec, make_entries(spec, random.Random(f"{seed}:{spec.slug}"))) for spec in specs]
-    for _, entries in plans if not scans else ():
-        without_scans(entries)
+    if not scans:
+        for _, entries in plans:
+            without_scans(entries)
     fill_documents([e for _, entries in plans for e in entries], Path(cache_dir or default_cache_dir(seed)))
     return bind(plans, latency, seed)
 

@@ -24,6 +24,11 @@ MIME = {"pdf": "application/pdf", "doc": "application/msword", "jpg": "image/jpe
 # scanned forms (tests/web/scans.py) and the extension of the file each publishes; "imgpage" publishes no file:
 # its article page is a column of page images
 SCAN_EXT = {"scan": "pdf", "mixed": "pdf", "longimg": "jpg", "imgpage": ""}
+
+
+def ext_of(form: str) -> str:
+    """The extension of the file a report in `form` is published as ("" for a page of images)."""
+    return SCAN_EXT.get(form, form)
 NOT_FOUND = (b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1>"
             b"<p>The requested URL was not found on this server.</p></body></html>")
 ERROR_500 = (b"<html><head><title>500 Internal Server Error</title></head><body><h1>Internal Server Error</h1>"
@@ -132,7 +137,7 @@ class Entry:
 
     @property
     def ext(self) -> str:
-        return SCAN_EXT.get(self.form, self.form)
+        return ext_of(self.form)
 
     @property
     def filename(self) -> str:
